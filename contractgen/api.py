@@ -1,0 +1,161 @@
+"""Orchestration: validate, build, stats. The only place that strings the steps together."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import SourceError, SourceErrors, UsageError
+from .model import Contract, frozen_map
+from .numbering import Numbered, number_contract
+from .render.text import body_text
+from .text import TOKEN
+from .validate import Report, contract_versions, find_contract_dir, load_contract
+
+CONTRACT_ROOT = Path("national_contract")
+VARIATION_ROOT = Path("variations")
+
+
+@dataclass
+class ValidationResult:
+    checked: list[str]
+    errors: list[SourceError]
+    warnings: list[SourceError]
+
+
+def default_sources() -> list[Path]:
+    """Return every shipped source: each contract version and each overlay."""
+    found: list[Path] = []
+    if CONTRACT_ROOT.is_dir():
+        for folder in sorted(CONTRACT_ROOT.iterdir()):
+            found.extend(contract_versions(folder))
+    if VARIATION_ROOT.is_dir():
+        found.extend(sorted(VARIATION_ROOT.glob("*.yaml")))
+    if not found:
+        raise UsageError("no sources found here: run in the project folder, or name the files to check")
+    return found
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir() and not (p / "contract.yaml").is_file():
+            versions = contract_versions(p)
+            if versions:
+                out.extend(versions)
+                continue
+            if list(p.glob("*.yaml")):
+                out.extend(sorted(p.glob("*.yaml")))
+                continue
+        out.append(p)
+    return out
+
+
+def validate_paths(paths: list[Path] | None = None) -> ValidationResult:
+    """Return every problem in the given sources (default: everything shipped)."""
+    targets = _expand(list(paths)) if paths else default_sources()
+    report = Report()
+    checked = []
+    for target in targets:
+        checked.append(str(target))
+        if target.suffix in (".yaml", ".yml") and target.name != "contract.yaml":
+            from .overlay import load_overlay_checked  # noqa: PLC0415 (overlays are optional)
+
+            load_overlay_checked(target, report)
+            continue
+        try:
+            contract = load_contract(target, report=report)
+        except SourceErrors:
+            continue
+        for values in condition_variants(contract):
+            try:
+                number_contract(replace(contract, values=frozen_map(values)))
+            except SourceErrors as exc:
+                report.errors.extend(exc.errors)
+    return ValidationResult(checked, report.errors, report.warnings)
+
+
+def condition_variants(contract: Contract) -> list[dict]:
+    """Return parameter value sets covering every choice used in a `when:` condition."""
+    used = {name for _, c in contract.walk() for name, _ in c.when}
+    variants = [dict(contract.values)]
+    for name in sorted(used):
+        p = contract.parameters.get(name)
+        if p is None:
+            continue
+        options = p.choices if p.type == "choice" else ((True, False) if p.type == "boolean" else ())
+        for option in options:
+            if option != contract.values[name]:
+                variants.append({**contract.values, name: option})
+    return variants
+
+
+def open_source(path: Path, version: str | None = None, strict: bool = False) -> Contract:
+    """Return the contract named by `path`: a contract folder or version, or an overlay file."""
+    path = Path(path)
+    if path.suffix in (".yaml", ".yml") and path.name != "contract.yaml":
+        from .overlay import resolve_overlay  # noqa: PLC0415
+
+        return resolve_overlay(path, strict=strict)
+    return load_contract(find_contract_dir(path, version), strict=strict)
+
+
+@dataclass
+class Stats:
+    words: int
+    top_level_clauses: int
+    numbered_paragraphs: int
+    defined_terms: int
+    cross_references: int
+    parameters: int
+    schedules: int
+
+
+def contract_stats(numbered: Numbered) -> Stats:
+    """Return counts over the contract as rendered with its current parameter values."""
+    words = sum(len(t.split()) for t in body_text(numbered))
+    terms_part = numbered.parts[0]
+    raw_refs = 0
+    for _, node in numbered.walk():
+        c = node.clause
+        for text in (c.text or "", *(cell for r in (c.table.rows if c.table else ()) for cell in r)):
+            raw_refs += sum(1 for m in TOKEN.finditer(text) if m.group(2) is not None)
+    return Stats(
+        words=words,
+        top_level_clauses=len(terms_part.nodes),
+        numbered_paragraphs=sum(1 for _ in numbered.walk()),
+        defined_terms=len(numbered.contract.terms),
+        cross_references=raw_refs,
+        parameters=len(numbered.contract.parameters),
+        schedules=sum(1 for p in numbered.parts if p.part.kind == "schedule"),
+    )
+
+
+def source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH as an int when set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds") from None
+
+
+def build_docx(contract: Contract) -> bytes:
+    """Return the Word document of `contract`."""
+    from .render.docx import render_docx  # noqa: PLC0415
+
+    return render_docx(number_contract(contract), epoch=source_date_epoch())
+
+
+def build(path: Path, out: Path, version: str | None = None, strict: bool = False) -> Contract:
+    """Build the Word contract for a source and write it to `out`; return the contract."""
+    from .output import write_atomic  # noqa: PLC0415
+
+    contract = open_source(path, version, strict)
+    data = build_docx(contract)
+    write_atomic(out, data)
+    return contract
+

@@ -1,0 +1,148 @@
+"""The command line: parse, call the api, map errors to exit codes. Only this module prints."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from . import __version__, api
+from .errors import ContractgenError, SourceError, SourceErrors
+
+EXIT_USER = 1
+EXIT_BUG = 123
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="National children's placement contracts as data: validate, build Word contracts, redlines and packs.",
+)
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _run(fn: Callable[[], Any]) -> Any:
+    """Run `fn`; a user's mistake exits 1 with its message, a bug exits 123 with a traceback."""
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except SourceErrors as exc:
+        for e in exc.errors:
+            _err(e.render())
+        _err(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} found.")
+        raise typer.Exit(EXIT_USER) from None
+    except ContractgenError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_USER) from None
+    except KeyboardInterrupt:
+        _err("interrupted: no output was changed")
+        raise typer.Exit(130) from None
+    except Exception:  # noqa: BLE001 — anything else is a bug in contractgen
+        _err(traceback.format_exc().rstrip())
+        _err(f"contractgen {__version__} hit an internal error. This is a bug: please report it "
+             "with the command you ran and the traceback above.")
+        raise typer.Exit(EXIT_BUG) from None
+
+
+@app.command()
+def validate(
+    paths: list[Path] = typer.Argument(None, help="Contract folders, versions or overlays (default: everything shipped)."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as unknown keys) as errors."),
+) -> None:
+    """Check sources and report every problem, each as path:line:col: what (fix)."""
+
+    def go() -> None:
+        result = api.validate_paths(paths or None)
+        problems = result.errors + (result.warnings if strict else [])
+        for w in ([] if strict else result.warnings):
+            _err(f"{w.render()} [warning]")
+        if problems:
+            raise SourceErrors(problems)
+        n = len(result.checked)
+        warn = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+        typer.echo(f"ok: {n} source{'s' if n != 1 else ''} checked, no problems{warn}.")
+
+    _run(go)
+
+
+@app.command()
+def build(
+    source: Path = typer.Argument(..., help="A contract folder (national_contract/fostering) or an overlay (variations/X.yaml)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write the .docx."),
+    version: Optional[str] = typer.Option(None, "--version", help="The contract version, when several exist (default: the latest)."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+) -> None:
+    """Build the Word contract."""
+
+    def go() -> None:
+        contract = api.build(source, out, version=version, strict=strict)
+        typer.echo(f"wrote {out} ({contract.ref})")
+
+    _run(go)
+
+
+@app.command()
+def stats(
+    source: Path = typer.Argument(..., help="A contract folder or an overlay."),
+    version: Optional[str] = typer.Option(None, "--version"),
+) -> None:
+    """Print counts: words, clauses, numbered paragraphs, defined terms, references, parameters."""
+
+    def go() -> None:
+        from .numbering import number_contract
+
+        contract = api.open_source(source, version)
+        s = api.contract_stats(number_contract(contract))
+        typer.echo(f"{contract.ref}")
+        for key, value in vars(s).items():
+            typer.echo(f"  {key.replace('_', ' ')}: {value:,}")
+
+    _run(go)
+
+
+@app.command()
+def schema(
+    out: Path = typer.Option(Path("schemas"), "-o", "--out", help="Folder to write the JSON Schemas to."),
+) -> None:
+    """Write the JSON Schemas of the source files (for editors' autocompletion)."""
+
+    def go() -> None:
+        from .schemas import write_schemas
+
+        for path in write_schemas(out):
+            typer.echo(f"wrote {path}")
+
+    _run(go)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"contractgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print contractgen's version and exit."),
+) -> None:
+    """contractgen."""
+
+
+def main() -> None:
+    """Entry point of the `contractgen` console script."""
+    try:
+        app()
+    except SystemExit as exc:
+        raise SystemExit(exc.code) from None
+
+
+_ = (sys, SourceError)

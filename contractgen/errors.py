@@ -1,0 +1,98 @@
+"""The exception tree of contractgen.
+
+    ContractgenError            anything contractgen reports to a user (exit 1)
+    ├── SourceError             a mistake at a place in a source file: path:line:col
+    │   ├── YamlSyntaxError     the file is not well-formed YAML
+    │   ├── SchemaError         a key, type or value the schema does not allow
+    │   ├── UnknownClause       a reference or variation names no clause
+    │   ├── UnknownParameter    a placeholder or condition names no parameter
+    │   └── DuplicateId         an id used twice
+    ├── SourceErrors            several SourceErrors, collected and reported together
+    └── UsageError              a path or option that cannot be used (no position)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A place in a source file (1-based line and column) and the node's character span."""
+
+    path: str
+    line: int
+    col: int
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class ContractgenError(Exception):
+    """Base of every error contractgen reports to a user."""
+
+
+class UsageError(ContractgenError):
+    """A path or option that cannot be used."""
+
+
+class SourceError(ContractgenError):
+    """A mistake at a place in a source file, with how to fix it."""
+
+    def __init__(self, pos: Pos | None, message: str, hint: str = "") -> None:
+        self.pos = pos
+        self.message = message
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = f"{self.pos}: " if self.pos else ""
+        fix = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{fix}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        if self.pos is None:
+            return ("", 0, 0, self.message)
+        return (self.pos.path, self.pos.line, self.pos.col, self.message)
+
+
+class YamlSyntaxError(SourceError):
+    """The file is not well-formed YAML."""
+
+
+class SchemaError(SourceError):
+    """A key, type or value the schema does not allow."""
+
+
+class UnknownClause(SourceError):
+    """A reference or variation names no clause."""
+
+
+class UnknownParameter(SourceError):
+    """A placeholder or condition names no parameter."""
+
+
+class DuplicateId(SourceError):
+    """An id used twice."""
+
+
+class SourceErrors(ContractgenError):
+    """Several source errors, reported together, sorted by place."""
+
+    def __init__(self, errors: Iterable[SourceError]) -> None:
+        unique: dict[str, SourceError] = {}
+        for err in errors:
+            unique.setdefault(err.render(), err)
+        self.errors = sorted(unique.values(), key=SourceError.sort_key)
+        super().__init__("\n".join(e.render() for e in self.errors))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ' (did you mean …?)'-style hint text for the closest choice, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,124 @@
+"""Frozen data model: Contract, Part, Clause, Term, Parameter, Table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from .errors import Pos
+
+
+def frozen_map(d: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """Return a read-only copy of `d`."""
+    return MappingProxyType(dict(d or {}))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: Any
+    description: str
+    unit: str | None = None
+    unit_plural: str | None = None
+    choices: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=frozen_map)
+    minimum: float | None = None
+    pos: Pos | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    text: str
+    forms: tuple[str, ...] = ()
+    pos: Pos | None = field(default=None, compare=False)
+    text_pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def all_forms(self) -> tuple[str, ...]:
+        """Return the term and every form it may take in the text (plural included)."""
+        plural = self.term if self.term.endswith("s") or self.term.isupper() else self.term + "s"
+        seen = dict.fromkeys((self.term, plural, *self.forms))
+        if self.term.isupper():
+            seen.setdefault(self.term + "s")
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    pos: Pos | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    heading: str | None = None
+    text: str | None = None
+    children: tuple[Clause, ...] = ()
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    list: str | None = None
+    table: Table | None = None
+    pos: Pos | None = field(default=None, compare=False)
+    locs: Mapping[str, Pos] = field(default_factory=frozen_map, compare=False)
+
+    def walk(self) -> Iterator[Clause]:
+        """Yield this clause and every descendant, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def with_children(self, children: tuple[Clause, ...]) -> Clause:
+        return replace(self, children=children)
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    kind: str  # "terms" | "schedule"
+    title: str
+    clauses: tuple[Clause, ...]
+    path: str = ""
+    pos: Pos | None = field(default=None, compare=False)
+
+    def walk(self) -> Iterator[Clause]:
+        for clause in self.clauses:
+            yield from clause.walk()
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    title: str
+    short_title: str
+    version: str
+    date: dt.date
+    status: str
+    parameters: Mapping[str, Parameter]
+    values: Mapping[str, Any]
+    terms: tuple[Term, ...]
+    parts: tuple[Part, ...]
+    names: tuple[str, ...] = ()
+    source: str = ""
+    #: Extra context for templates and title pages (consortium, etc.); empty for a base.
+    context: Mapping[str, Any] = field(default_factory=frozen_map)
+    pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def ref(self) -> str:
+        """Return 'id@version'."""
+        return f"{self.id}@{self.version}"
+
+    def walk(self) -> Iterator[tuple[Part, Clause]]:
+        """Yield (part, clause) for every clause in document order (conditions ignored)."""
+        for part in self.parts:
+            for clause in part.walk():
+                yield part, clause
+
+    def clause_index(self) -> dict[str, Clause]:
+        return {c.id: c for _, c in self.walk()}

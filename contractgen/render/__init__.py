@@ -1,0 +1,1 @@
+"""Renderers: plain text (the model's text), DOCX."""

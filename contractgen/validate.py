@@ -1,0 +1,442 @@
+"""Sources → frozen model: every problem collected, then reported once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import schemas
+from .errors import (
+    DuplicateId,
+    Pos,
+    SourceError,
+    SourceErrors,
+    UnknownClause,
+    UnknownParameter,
+    UsageError,
+    did_you_mean,
+)
+from .loader import Map, Seq, display_path, key_pos_of, load_yaml, locate, pos_of
+from .model import Clause, Contract, Parameter, Part, Table, Term, frozen_map
+from .text import TOKEN, UNCLOSED, split, type_problem
+
+MAX_DEPTH = 5
+BUILTIN_NAMES = (
+    "Schedule", "Schedules", "Part", "Parts", "Appendix", "Annex", "Table",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)
+_LEGISLATION = re.compile(
+    r"(?:[A-Z(][\w’'()-]*\s+)(?:(?:[A-Z(][\w’'()-]*|of|and|for|the|to|on|in|with|a)\s+)*"
+    r"(?:Act|Regulations|Order|Rules|Standards|Code|Guidance|Guide|Measure)\s+\d{4}"
+)
+_CAPWORD = re.compile(r"(?<![A-Za-z0-9’'-])[A-Z][A-Za-z0-9’'-]*")
+
+
+@dataclass
+class Report:
+    """Errors and warnings collected while loading sources."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+    def error(self, pos: Pos | None, message: str, hint: str = "", cls: type = SourceError) -> None:
+        self.errors.append(cls(pos, message, hint))
+
+    def extend(self, other: tuple[list[SourceError], list[SourceError]]) -> None:
+        self.errors.extend(other[0])
+        self.warnings.extend(other[1])
+
+    def raise_if_errors(self, strict: bool = False) -> None:
+        problems = self.errors + (self.warnings if strict else [])
+        if problems:
+            raise SourceErrors(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding a contract version
+
+
+def contract_versions(folder: Path) -> list[Path]:
+    """Return the version folders of a contract folder, oldest first."""
+    found = [p for p in folder.iterdir() if (p / "contract.yaml").is_file()] if folder.is_dir() else []
+    return sorted(found, key=lambda p: _version_key(p.name))
+
+
+def _version_key(v: str) -> tuple[Any, ...]:
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"[.\-]", v))
+
+
+def find_contract_dir(path: Path, version: str | None = None) -> Path:
+    """Return the version folder for a contract folder, a version folder or a contract.yaml."""
+    path = Path(path)
+    if path.is_file() and path.name == "contract.yaml":
+        path = path.parent
+    if (path / "contract.yaml").is_file():
+        if version and path.name != version:
+            raise UsageError(f"{display_path(path)} is version {path.name}, not {version}")
+        return path
+    versions = contract_versions(path)
+    if not versions:
+        if not path.exists():
+            raise UsageError(f"{display_path(path)}: no such file or folder")
+        raise UsageError(f"{display_path(path)}: no contract.yaml here or in a version folder below it")
+    if version:
+        for v in versions:
+            if v.name == version:
+                return v
+        have = ", ".join(v.name for v in versions)
+        raise UsageError(f"{display_path(path)} has no version {version} (versions: {have})")
+    return versions[-1]
+
+
+def find_contract_ref(ref: str, root: Path) -> Path:
+    """Return the version folder for 'contract@version' under `root`."""
+    name, _, version = ref.partition("@")
+    return find_contract_dir(root / name, version or None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_contract(path: Path, version: str | None = None, strict: bool = False,
+                  report: Report | None = None) -> Contract:
+    """Return the contract version at `path`, or raise SourceErrors listing every problem."""
+    own = report is None
+    report = report or Report()
+    folder = find_contract_dir(Path(path), version)
+    contract = _load(folder, report)
+    if own:
+        report.raise_if_errors(strict)
+    if contract is None:
+        raise SourceErrors(report.errors)
+    return contract
+
+
+def _safe_load(path: Path, report: Report) -> Any:
+    try:
+        return load_yaml(path)
+    except SourceErrors as exc:
+        report.errors.extend(exc.errors)
+    except SourceError as exc:
+        report.errors.append(exc)
+    return None
+
+
+def _load(folder: Path, report: Report) -> Contract | None:
+    head_path = folder / "contract.yaml"
+    head = _safe_load(head_path, report)
+    if head is None:
+        return None
+    if not isinstance(head, Map):
+        report.error(pos_of(head) or Pos(display_path(head_path), 1, 1),
+                     f"contract.yaml should be a mapping of keys, not {_what(head)}",
+                     "start with 'id:', 'title:', 'version:'")
+        return None
+    n_before = len(report.errors)
+    report.extend(schemas.check(head, "contract"))
+    if len(report.errors) > n_before:
+        return None
+
+    params = _parameters(head, report)
+    values = {name: p.default for name, p in params.items()}
+
+    terms: list[Term] = []
+    defs_path = folder / "definitions.yaml"
+    if defs_path.is_file():
+        raw = _safe_load(defs_path, report)
+        if raw is not None:
+            if not isinstance(raw, Map):
+                report.error(pos_of(raw), f"definitions.yaml should be a mapping, not {_what(raw)}",
+                             "start with 'definitions:'")
+            else:
+                report.extend(schemas.check(raw, "definitions"))
+                terms = _terms(raw, report)
+
+    parts: list[Part] = []
+    seq = head["parts"]
+    for i, name in enumerate(seq):
+        ppath = folder / name
+        if not ppath.is_file():
+            report.error(pos_of(seq, i), f"part file '{name}' not found in {display_path(folder)}",
+                         "check the file name")
+            continue
+        raw = _safe_load(ppath, report)
+        if raw is None:
+            continue
+        if not isinstance(raw, Map):
+            report.error(pos_of(raw), f"a part file should be a mapping, not {_what(raw)}",
+                         "start with 'id:', 'kind:', 'title:', 'clauses:'")
+            continue
+        n = len(report.errors)
+        report.extend(schemas.check(raw, "part"))
+        if len(report.errors) > n:
+            continue
+        parts.append(_part(raw, display_path(ppath), report))
+
+    date = head["date"]
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            report.error(pos_of(head, "date"), f"'{date}' is not a date", "write YYYY-MM-DD")
+            return None
+    contract = Contract(
+        id=head["id"],
+        title=head["title"],
+        short_title=head.get("short_title") or head["title"],
+        version=str(head["version"]),
+        date=date,
+        status=head["status"],
+        parameters=frozen_map(params),
+        values=frozen_map(values),
+        terms=tuple(terms),
+        parts=tuple(parts),
+        names=tuple(head.get("names") or ()),
+        source=display_path(folder),
+        pos=head.pos,
+    )
+    if parts and parts[0].kind != "terms":
+        report.error(parts[0].pos, "the first part must be the terms (kind: terms)",
+                     "list terms.yaml first under parts:")
+    for p in parts[1:]:
+        if p.kind == "terms":
+            report.error(p.pos, "only the first part may be kind: terms", "make it kind: schedule")
+    check_contract(contract, report)
+    return contract
+
+
+def _what(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number"}.get(type(value), type(value).__name__)
+
+
+def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
+    out: dict[str, Parameter] = {}
+    raw = head["parameters"]
+    for name, spec in raw.items():
+        if not isinstance(spec, Map):
+            continue
+        p = Parameter(
+            name=name,
+            type=spec["type"],
+            default=spec["default"],
+            description=spec["description"],
+            unit=spec.get("unit"),
+            unit_plural=spec.get("unit_plural"),
+            choices=tuple(spec.get("choices") or ()),
+            labels=frozen_map(spec.get("labels") or {}),
+            minimum=spec.get("minimum"),
+            pos=key_pos_of(raw, name),
+        )
+        if p.type == "choice" and not p.choices:
+            report.error(key_pos_of(spec, "type"), f"parameter '{name}' is a choice with no choices",
+                         "add 'choices: [a, b]'")
+        for label in p.labels:
+            if label not in p.choices:
+                report.error(key_pos_of(spec["labels"], label),
+                             f"label for '{label}', which is not one of the choices of '{name}'",
+                             did_you_mean(label, p.choices) or "remove it")
+        problem = type_problem(p, p.default)
+        if problem and not (p.type == "choice" and not p.choices):
+            report.error(pos_of(spec, "default"),
+                         f"default of '{name}' is {spec['default']!r}, but a {p.type} parameter needs {problem}",
+                         "correct the default or the type")
+        out[name] = p
+    return out
+
+
+def _terms(raw: Map, report: Report) -> list[Term]:
+    out: list[Term] = []
+    seen: dict[str, Pos | None] = {}
+    seq = raw.get("definitions") or []
+    for i, item in enumerate(seq):
+        if not isinstance(item, Map) or not isinstance(item.get("term"), str) or not isinstance(item.get("text"), str):
+            continue
+        term = item["term"]
+        pos = pos_of(item, "term")
+        if term in seen:
+            first = seen[term]
+            report.error(pos, f"term '{term}' is defined twice (first at line {first.line if first else '?'})",
+                         "remove one definition", DuplicateId)
+            continue
+        seen[term] = pos
+        out.append(Term(term=term, text=item["text"], forms=tuple(item.get("forms") or ()),
+                        pos=pos, text_pos=pos_of(item, "text")))
+    return out
+
+
+def _part(raw: Map, path: str, report: Report) -> Part:
+    clauses = tuple(_clause(c, raw["clauses"], i, 1, report) for i, c in enumerate(raw["clauses"]))
+    return Part(id=raw["id"], kind=raw["kind"], title=raw["title"], clauses=clauses, path=path,
+                pos=pos_of(raw, "id"))
+
+
+def _clause(raw: Map, parent: Seq, index: int, depth: int, report: Report) -> Clause:
+    pos = pos_of(raw, "id") or pos_of(parent, index)
+    if depth > MAX_DEPTH:
+        report.error(pos, f"clause '{raw['id']}' is nested {depth} levels deep; at most {MAX_DEPTH} are numbered",
+                     "move it up a level")
+    if depth == 1 and not raw.get("heading"):
+        report.error(pos, f"top-level clause '{raw['id']}' has no heading", "add 'heading:'")
+    kids = raw.get("children") or Seq()
+    children = tuple(_clause(c, kids, i, depth + 1, report) for i, c in enumerate(kids))
+    when = tuple(
+        (k, tuple(v) if isinstance(v, list) else (v,)) for k, v in (raw.get("when") or {}).items()
+    )
+    table = None
+    if "table" in raw:
+        t = raw["table"]
+        table = Table(columns=tuple(t["columns"]), rows=tuple(tuple(r) for r in t["rows"]),
+                      pos=pos_of(raw, "table"))
+        for r, row in enumerate(t["rows"]):
+            if len(row) != len(t["columns"]):
+                report.error(pos_of(t["rows"], r),
+                             f"table row {r + 1} of '{raw['id']}' has {len(row)} cells for {len(t['columns'])} columns",
+                             "give every row one cell per column (\"\" for an empty cell)")
+    locs = {k: v for k, v in raw.value_pos.items()}
+    return Clause(id=raw["id"], heading=raw.get("heading"), text=raw.get("text"), children=children,
+                  when=when, list=raw.get("list"), table=table, pos=pos, locs=frozen_map(locs))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks over a whole contract (also run on the result of applying an overlay)
+
+
+def texts_of(contract: Contract) -> Iterable[tuple[str, Pos | None, str]]:
+    """Yield (field, position, text) for every piece of prose in the contract."""
+    for part in contract.parts:
+        yield "title", part.pos, part.title
+        for clause in part.walk():
+            if clause.heading:
+                yield "heading", clause.locs.get("heading", clause.pos), clause.heading
+            if clause.text:
+                yield "text", clause.locs.get("text", clause.pos), clause.text
+            if clause.table:
+                tpos = clause.locs.get("table", clause.pos)
+                for cell in (*clause.table.columns, *(c for row in clause.table.rows for c in row)):
+                    if cell:
+                        yield "cell", tpos, cell
+    for term in contract.terms:
+        yield "definition", term.text_pos, term.text
+
+
+def check_contract(contract: Contract, report: Report) -> None:
+    """Add to `report` every problem of ids, references, parameters and defined terms."""
+    ids: dict[str, Pos | None] = {}
+    for part in contract.parts:
+        for ident, pos in [(part.id, part.pos)] + [(c.id, c.pos) for c in part.walk()]:
+            if ident in ids:
+                first = ids[ident]
+                where = f"{first.path}:{first.line}" if first else "elsewhere"
+                report.error(pos, f"duplicate id '{ident}' (first used at {where})",
+                             "give each clause its own id", DuplicateId)
+            else:
+                ids[ident] = pos
+    lists = [c for _, c in contract.walk() if c.list == "definitions"]
+    if contract.terms and not lists:
+        report.error(contract.pos, "no clause lists the defined terms",
+                     "add 'list: definitions' to the definitions clause")
+    for extra in lists[1:]:
+        report.error(extra.locs.get("list", extra.pos), "a second clause lists the defined terms",
+                     "keep 'list: definitions' on one clause")
+
+    params = contract.parameters
+    for _, clause in contract.walk():
+        for name, allowed in clause.when:
+            wpos = clause.locs.get("when", clause.pos)
+            if name not in params:
+                report.error(locate(wpos, name) if wpos else clause.pos,
+                             f"condition on unknown parameter '{name}' in clause '{clause.id}'",
+                             did_you_mean(name, params) or "declare it under parameters: in contract.yaml",
+                             UnknownParameter)
+                continue
+            for value in allowed:
+                problem = type_problem(params[name], value)
+                if problem:
+                    report.error(locate(wpos, str(value)) if wpos else clause.pos,
+                                 f"condition value {value!r} for '{name}' in clause '{clause.id}' is not {problem}",
+                                 did_you_mean(str(value), params[name].choices) or "use a value the parameter can take")
+
+    for fieldname, pos, text in texts_of(contract):
+        for m in UNCLOSED.finditer(text):
+            report.error(locate(pos, text[m.start():m.start() + 12]) if pos else None,
+                         f"'{m.group(0)}' is never closed", "close it with '}}' or ']]'")
+        for seg in split(text):
+            if seg.kind == "param":
+                if seg.value not in params:
+                    report.error(locate(pos, seg.raw) if pos else None,
+                                 f"unknown parameter '{seg.value}'",
+                                 did_you_mean(seg.value, params) or "declare it under parameters: in contract.yaml",
+                                 UnknownParameter)
+            elif seg.kind == "ref":
+                if fieldname in ("heading", "title"):
+                    report.error(locate(pos, seg.raw) if pos else None,
+                                 f"a reference '{seg.raw}' in a heading", "move the reference into the text")
+                elif seg.value not in ids:
+                    report.error(locate(pos, seg.raw) if pos else None,
+                                 f"reference to unknown clause '{seg.value}'",
+                                 did_you_mean(seg.value, ids) or "check the clause id", UnknownClause)
+    check_terms(contract, report)
+
+
+def check_terms(contract: Contract, report: Report) -> None:
+    """Add capitalised words that are not defined terms, and terms never used, to `report`."""
+    allowed = [f for t in contract.terms for f in t.all_forms] + list(contract.names) + list(BUILTIN_NAMES)
+    phrase = re.compile(
+        r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(a) for a in sorted(set(allowed), key=len, reverse=True)) + r")(?![A-Za-z0-9])"
+    ) if allowed else None
+    used: dict[str, int] = {t.term: 0 for t in contract.terms}
+    form_owner = {f: t.term for t in contract.terms for f in t.all_forms}
+    reported: set[tuple[str, str]] = set()
+    for fieldname, pos, text in texts_of(contract):
+        plain = TOKEN.sub(lambda m: "0" * len(m.group(0)), text)
+        covered = [False] * len(plain)
+        if phrase:
+            for m in phrase.finditer(plain):
+                for i in range(m.start(), m.end()):
+                    covered[i] = True
+                owner = form_owner.get(m.group(0))
+                if owner and not (fieldname == "definition" and _own_definition(contract, owner, pos)):
+                    used[owner] += 1
+        for m in _LEGISLATION.finditer(plain):
+            for i in range(m.start(), m.end()):
+                covered[i] = True
+        if fieldname == "title":  # part titles are in title case
+            continue
+        for m in _CAPWORD.finditer(plain):
+            if covered[m.start()] or _sentence_start(plain, m.start()):
+                continue
+            word = m.group(0).rstrip("’'-")
+            if len(word) == 1 and word != "I" and fieldname == "cell":
+                continue
+            key = (pos.path if pos else "", word)
+            if key in reported:
+                continue
+            reported.add(key)
+            report.error(locate(pos, m.group(0)) if pos else None,
+                         f"capitalised '{word}' is not a defined term",
+                         "define it in definitions.yaml, add it to names: in contract.yaml, or write it in lower case")
+    for term in contract.terms:
+        if used[term.term] == 0:
+            report.error(term.pos, f"defined term '{term.term}' is never used",
+                         "use it in the text or remove the definition")
+
+
+def _own_definition(contract: Contract, owner: str, pos: Pos | None) -> bool:
+    for t in contract.terms:
+        if t.term == owner:
+            return t.text_pos == pos
+    return False
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    j = i - 1
+    while j >= 0 and text[j] in " \t\n\"“‘'(":
+        j -= 1
+    return j < 0 or text[j] in ".?!:;—–-"
