@@ -1,0 +1,369 @@
+"""Numbered contract → Word document: title page from a docxtpl template, then the body.
+
+Numbers are Word's own (numbering.xml); cross-references are REF fields to bookmarks whose
+cached result is already the target's number; see docs/dev/numbering.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from ..errors import ContractgenError, SourceError
+from ..numbering import Node, Numbered, NumberedPart
+from ..text import split
+from .oxml import (
+    bookmark_end,
+    bookmark_name,
+    bookmark_start,
+    el,
+    field_runs,
+    qn,
+    val,
+    w_p,
+    w_ppr,
+    w_r,
+)
+from .text import lead_in
+from .zipnorm import normalise_zip
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+CONTRACT_TEMPLATE = TEMPLATES / "contract.docx"
+NOTICE = (
+    "Illustrative model text prepared with contractgen. It is not the official wording of the "
+    "National Contracts Steering Group."
+)
+TEXT_WIDTH = 9072  # twips between the margins of an A4 page with 2.5 cm margins
+LEVEL_INDENT = {0: (720, 720), 1: (720, 720), 2: (1440, 720), 3: (2160, 720), 4: (2880, 720)}
+LEVEL_FORMAT = {
+    0: ("decimal", "%1"),
+    1: ("decimal", "%1.%2"),
+    2: ("decimal", "%1.%2.%3"),
+    3: ("lowerLetter", "(%4)"),
+    4: ("lowerRoman", "(%5)"),
+}
+
+
+class TemplateError(ContractgenError):
+    """A template that cannot be rendered with the data given."""
+
+
+def long_date(d: dt.date) -> str:
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def title_context(numbered: Numbered) -> dict[str, Any]:
+    """Return the variables of the title page, header and footer."""
+    c = numbered.contract
+    ctx: dict[str, Any] = {
+        "title": c.title,
+        "short_title": c.short_title,
+        "subtitle": "National base contract",
+        "version": c.version,
+        "date": long_date(c.date),
+        "status": f"Status: {c.status}",
+        "reference": f"Reference: {c.ref}",
+        "notice": NOTICE,
+    }
+    ctx.update(dict(c.context.get("title_page", {})))
+    return ctx
+
+
+def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
+    """Return a docxtpl template rendered in a Jinja sandbox; unknown variables are an error."""
+    if not path.is_file():
+        raise TemplateError(f"template {path} not found")
+    tpl = DocxTemplate(str(path))
+    env = SandboxedEnvironment(autoescape=False)
+    try:
+        wanted = tpl.get_undeclared_template_variables(env)
+    except Exception as exc:  # jinja syntax errors in a commissioner's edited template
+        raise TemplateError(f"{path}: the template cannot be read: {exc}") from exc
+    missing = sorted(set(wanted) - set(context))
+    if missing:
+        raise SourceError(None, f"{path.name}: template uses {', '.join(repr(m) for m in missing)}, "
+                          "which the data does not provide",
+                          f"remove the field from the template or use one of: {', '.join(sorted(context))}")
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except Exception as exc:
+        raise TemplateError(f"{path}: the template cannot be rendered: {exc}") from exc
+    return tpl
+
+
+@dataclass
+class _Body:
+    numbered: Numbered
+    styles: dict[str, str]
+    num_ids: dict[str, int] = field(default_factory=dict)  # part id -> numId
+    schedule_num: int = 0
+    next_bookmark: int = 1
+    bookmarks: dict[str, str] = field(default_factory=dict)  # clause id -> bookmark name
+    out: list[etree._Element] = field(default_factory=list)
+
+    def bm(self, ident: str) -> str:
+        return self.bookmarks[ident]
+
+    def inline(self, text: str) -> list[etree._Element]:
+        runs: list[etree._Element] = []
+        for seg in split(text):
+            if seg.kind == "text":
+                runs.append(w_r(seg.value))
+            elif seg.kind == "param":
+                runs.append(w_r(self.numbered.segment_text("param", seg.value)))
+            else:
+                label = self.numbered.labels[seg.value]
+                runs.extend(field_runs(f"REF {self.bm(seg.value)} \\w \\h", [w_r(label)]))
+        return runs
+
+    def para(self, style: str, runs: Iterable[etree._Element], num: tuple[int, int] | None = None,
+             bookmark: str | None = None) -> etree._Element:
+        num_id, ilvl = num if num else (None, None)
+        p = w_p(w_ppr(self.styles[style], num_id, ilvl))
+        if bookmark:
+            bid = self.next_bookmark
+            self.next_bookmark += 1
+            p.append(bookmark_start(bid, self.bm(bookmark)))
+        for r in runs:
+            p.append(r)
+        if bookmark:
+            p.append(bookmark_end(bid))
+        self.out.append(p)
+        return p
+
+    def toc(self) -> None:
+        self.para("TOC Heading", [w_r("Contents")])
+        entries: list[tuple[str, str, str]] = []
+        for part in self.numbered.parts:
+            if part.part.kind == "schedule":
+                entries.append((part.label, self.numbered.inline(part.part.title), part.part.id))
+            else:
+                for node in part.nodes:
+                    entries.append((node.number, self.numbered.inline(node.clause.heading or ""), node.clause.id))
+        for i, (number, heading, ident) in enumerate(entries):
+            link = el("w:hyperlink", {"anchor": self.bm(ident), "history": "1"},
+                      w_r(f"{number}\t{heading}"))
+            runs: list[etree._Element] = []
+            if i == 0:
+                runs.extend(field_runs('TOC \\o "1-1" \\h \\z \\u', [])[:3])
+            runs.append(link)
+            if i == len(entries) - 1:
+                runs.append(el("w:r", None, el("w:fldChar", {"fldCharType": "end"})))
+            self.para("toc 1", runs)
+
+    def part(self, part: NumberedPart) -> None:
+        num_id = self.num_ids[part.part.id]
+        if part.part.kind == "schedule":
+            self.para("Schedule Title", [w_r(self.numbered.inline(part.part.title))],
+                      (self.schedule_num, 0), bookmark=part.part.id)
+        for node in part.nodes:
+            self.node(node, num_id, part.part.kind)
+
+    def node(self, node: Node, num_id: int, kind: str) -> None:
+        c = node.clause
+        ilvl = node.level - 1
+        n = self.numbered
+        if node.level == 1:
+            style = "Heading 1" if kind == "terms" else "Schedule Heading"
+            self.para(style, [w_r(n.inline(c.heading or ""))], (num_id, 0), bookmark=c.id)
+            if c.text:
+                self.para("Clause Text", self.inline(c.text))
+        else:
+            head, _ = lead_in(n.inline(c.heading or ""), c.text or "")
+            runs: list[etree._Element] = []
+            if head:
+                runs.append(w_r(head, bold=True))
+                if c.text:
+                    runs.append(w_r(" "))
+            if c.text:
+                runs.extend(self.inline(c.text))
+            self.para(f"Clause Level {node.level}", runs, (num_id, ilvl), bookmark=c.id)
+        if c.list == "definitions":
+            for term in sorted(n.contract.terms, key=lambda t: t.term.casefold()):
+                self.para("Definition", [w_r(term.term, bold=True), w_r(" "), *self.inline(term.text)])
+        if c.table:
+            self.table(c.table.columns, c.table.rows, indent=LEVEL_INDENT[min(ilvl, 4)][0])
+        for child in node.children:
+            self.node(child, num_id, kind)
+
+    def table(self, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], indent: int) -> None:
+        width = TEXT_WIDTH - indent
+        weights = []
+        for i in range(len(columns)):
+            longest = max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)])
+            weights.append(math.sqrt(max(longest, 8)))
+        total = sum(weights)
+        widths = [int(width * w / total) for w in weights]
+        tbl = el("w:tbl")
+        tbl.append(el("w:tblPr", None,
+                      val("w:tblStyle", self.styles["Contract Table"]),
+                      el("w:tblW", {"w": str(width), "type": "dxa"}),
+                      el("w:tblInd", {"w": str(indent), "type": "dxa"}),
+                      el("w:tblLayout", {"type": "fixed"}),
+                      el("w:tblLook", {"val": "04A0", "firstRow": "1", "lastRow": "0", "firstColumn": "1",
+                                       "lastColumn": "0", "noHBand": "0", "noVBand": "1"})))
+        grid = el("w:tblGrid")
+        for w in widths:
+            grid.append(el("w:gridCol", {"w": str(w)}))
+        tbl.append(grid)
+        for r, row in enumerate([columns, *rows]):
+            tr = el("w:tr")
+            if r == 0:
+                tr.append(el("w:trPr", None, el("w:cantSplit"), el("w:tblHeader")))
+            else:
+                tr.append(el("w:trPr", None, el("w:cantSplit")))
+            for i, cell in enumerate(row):
+                tcpr = el("w:tcPr", None, el("w:tcW", {"w": str(widths[i]), "type": "dxa"}))
+                if r == 0:
+                    tcpr.append(el("w:shd", {"val": "clear", "color": "auto", "fill": "1F2A44"}))
+                style = "Table Heading" if r == 0 else "Table Text"
+                p = w_p(w_ppr(self.styles[style]), *self.inline(cell))
+                tr.append(el("w:tc", None, tcpr, p))
+            tbl.append(tr)
+        self.out.append(tbl)
+        # a short empty paragraph keeps the next numbered paragraph off the table's border
+        self.out.append(w_p(w_ppr(self.styles["Table Text"])))
+
+
+def _abstract_num(abstract_id: int, nsid: str, levels: dict[int, tuple[str, str]],
+                  indents: dict[int, tuple[int, int]]) -> etree._Element:
+    a = el("w:abstractNum", {"abstractNumId": str(abstract_id)})
+    a.append(val("w:nsid", nsid))
+    a.append(val("w:multiLevelType", "multilevel"))
+    for ilvl, (fmt, text) in sorted(levels.items()):
+        left, hanging = indents[ilvl]
+        lvl = el("w:lvl", {"ilvl": str(ilvl)},
+                 val("w:start", 1), val("w:numFmt", fmt), val("w:lvlText", text), val("w:lvlJc", "left"),
+                 el("w:pPr", None, el("w:ind", {"left": str(left), "hanging": str(hanging)})))
+        a.append(lvl)
+    return a
+
+
+def _nsid(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()[:8].upper()
+
+
+def _add_numbering(doc: Any, body: _Body) -> None:
+    numbering = doc.part.numbering_part.element
+    existing_abs = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+    existing_num = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+    next_abs = max(existing_abs, default=0) + 1
+    next_num = max(existing_num, default=0) + 1
+    new_abs, new_nums = [], []
+    c = body.numbered.contract
+    # Schedule titles: "Schedule 1", "Schedule 2", … one list across the document.
+    new_abs.append(_abstract_num(next_abs, _nsid(f"{c.ref}/schedules"), {0: ("decimal", "Schedule %1")},
+                                 {0: (1800, 1800)}))
+    new_nums.append(el("w:num", {"numId": str(next_num)}, val("w:abstractNumId", next_abs)))
+    body.schedule_num = next_num
+    next_abs += 1
+    next_num += 1
+    # One list per part, so that each schedule is numbered within itself.
+    for part in body.numbered.parts:
+        new_abs.append(_abstract_num(next_abs, _nsid(f"{c.ref}/{part.part.id}"), LEVEL_FORMAT, LEVEL_INDENT))
+        new_nums.append(el("w:num", {"numId": str(next_num)}, val("w:abstractNumId", next_abs)))
+        body.num_ids[part.part.id] = next_num
+        next_abs += 1
+        next_num += 1
+    nums = numbering.findall(qn("w:num"))
+    anchor = nums[0] if nums else None
+    for a in new_abs:
+        if anchor is not None:
+            anchor.addprevious(a)
+        else:
+            numbering.append(a)
+    for n in new_nums:
+        numbering.append(n)
+
+
+def _set_update_fields(doc: Any) -> None:
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    upd = val("w:updateFields", "true")
+    for tag in ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids"):
+        found = settings.find(qn(tag))
+        if found is not None:
+            found.addprevious(upd)
+            return
+    settings.append(upd)
+
+
+def _timestamp(epoch: int | None, date: dt.date) -> dt.datetime:
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(date.year, date.month, date.day)
+
+
+def _style_ids(doc: Any, names: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = doc.styles[name].style_id
+        except KeyError as exc:
+            raise TemplateError(f"the template has no style '{name}'; restore it in Word") from exc
+    return out
+
+
+STYLE_NAMES = (
+    "Heading 1", "Schedule Title", "Schedule Heading", "Clause Level 2", "Clause Level 3",
+    "Clause Level 4", "Clause Level 5", "Clause Text", "Definition", "Table Text", "Table Heading",
+    "TOC Heading", "toc 1", "Contract Table",
+)
+
+
+def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
+    """Return the bytes of the Word document of a numbered contract (deterministic)."""
+    c = numbered.contract
+    tpl = render_template(template or CONTRACT_TEMPLATE, title_context(numbered))
+    doc = tpl.docx
+    body = _Body(numbered, _style_ids(doc, STYLE_NAMES))
+    used: dict[str, str] = {}
+    for part in numbered.parts:
+        ids = [part.part.id] + [n.clause.id for n in part.walk()]
+        for ident in ids:
+            name = bookmark_name(ident)
+            while name in used and used[name] != ident:
+                name = bookmark_name(name + ident)
+            used[name] = ident
+            body.bookmarks[ident] = name
+    _add_numbering(doc, body)
+    body.toc()
+    for part in numbered.parts:
+        body.part(part)
+    sect = doc.element.body.find(qn("w:sectPr"))
+    for e in body.out:
+        if sect is not None:
+            sect.addprevious(e)
+        else:
+            doc.element.body.append(e)
+    _set_update_fields(doc)
+
+    cp = doc.core_properties
+    stamp = _timestamp(epoch, c.date)
+    cp.title = c.title
+    cp.subject = str(c.context.get("subject", "National base contract"))
+    cp.version = c.version
+    cp.identifier = c.ref
+    cp.category = "Contract"
+    cp.keywords = ", ".join(str(k) for k in c.context.get("keywords", (c.id, c.version)))
+    cp.author = "contractgen"
+    cp.last_modified_by = "contractgen"
+    cp.comments = NOTICE
+    cp.revision = 1
+    cp.created = stamp
+    cp.modified = stamp
+    cp.last_printed = None if False else stamp
+    buf = io.BytesIO()
+    doc.save(buf)
+    return normalise_zip(buf.getvalue(), epoch, c.date)
