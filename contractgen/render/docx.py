@@ -37,8 +37,13 @@ from .oxml import (
 from .text import lead_in
 from .zipnorm import normalise_zip
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-CONTRACT_TEMPLATE = TEMPLATES / "contract.docx"
+_PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_path(name: str) -> Path:
+    """Return ./templates/<name> (a commissioner's restyled copy) or the project's own."""
+    local = Path("templates") / name
+    return local if local.is_file() else _PROJECT_TEMPLATES / name
 NOTICE = (
     "Illustrative model text prepared with contractgen. It is not the official wording of the "
     "National Contracts Steering Group."
@@ -325,7 +330,7 @@ STYLE_NAMES = (
 def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
     """Return the bytes of the Word document of a numbered contract (deterministic)."""
     c = numbered.contract
-    tpl = render_template(template or CONTRACT_TEMPLATE, title_context(numbered))
+    tpl = render_template(template or template_path("contract.docx"), title_context(numbered))
     doc = tpl.docx
     body = _Body(numbered, _style_ids(doc, STYLE_NAMES))
     used: dict[str, str] = {}

@@ -1,0 +1,70 @@
+"""Shared fixtures: the project root, the CLI, real clients (pandoc, LibreOffice), built docs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACTS = ["fostering", "residential"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(tool: str) -> str:
+    """Return the path of a real client; fail in CI (it must be installed), skip elsewhere."""
+    found = shutil.which(tool)
+    if found:
+        return found
+    if IN_CI:
+        pytest.fail(f"{tool} is not installed: .ci/run must install it")
+    pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture(scope="session")
+def pandoc() -> str:
+    return require("pandoc")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    return require("soffice")
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point (`python -m contractgen`) and capture its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "contractgen", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build each shipped national contract once, through the CLI."""
+    out = tmp_path_factory.mktemp("built")
+    paths = {}
+    for name in CONTRACTS:
+        path = out / f"{name}.docx"
+        r = run_cli("build", f"national_contract/{name}", "-o", str(path))
+        assert r.returncode == 0, r.stderr
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdfs(built: dict[str, Path], soffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Convert every built contract to PDF in one LibreOffice run."""
+    return convert_with_libreoffice(soffice, list(built.values()), tmp_path_factory.mktemp("pdf"))
+
+
+def convert_with_libreoffice(soffice: str, docs: list[Path], outdir: Path, fmt: str = "pdf") -> dict[str, Path]:
+    profile = outdir / "lo-profile"
+    cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", fmt, "--outdir", str(outdir), *map(str, docs)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return {d.stem: outdir / f"{d.stem}.{fmt}" for d in docs}
