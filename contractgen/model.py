@@ -27,6 +27,7 @@ class Parameter:
     choices: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=frozen_map)
     minimum: float | None = None
+    source: str | None = None  # "consortium.tiers": filled from an overlay's particulars
     pos: Pos | None = field(default=None, compare=False)
 
 
@@ -105,14 +106,21 @@ class Contract:
     parts: tuple[Part, ...]
     names: tuple[str, ...] = ()
     source: str = ""
+    #: Overlay ids applied to the base, in order (empty for a national base contract).
+    overlays: tuple[str, ...] = ()
     #: Extra context for templates and title pages (consortium, etc.); empty for a base.
     context: Mapping[str, Any] = field(default_factory=frozen_map)
     pos: Pos | None = field(default=None, compare=False)
 
     @property
-    def ref(self) -> str:
-        """Return 'id@version'."""
+    def base_ref(self) -> str:
+        """Return 'id@version' of the national base."""
         return f"{self.id}@{self.version}"
+
+    @property
+    def ref(self) -> str:
+        """Return 'id@version', followed by '+overlay' for each overlay applied."""
+        return self.base_ref + "".join(f"+{o}" for o in self.overlays)
 
     def walk(self) -> Iterator[tuple[Part, Clause]]:
         """Yield (part, clause) for every clause in document order (conditions ignored)."""
@@ -122,3 +130,50 @@ class Contract:
 
     def clause_index(self) -> dict[str, Clause]:
         return {c.id: c for _, c in self.walk()}
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where an inserted or moved clause goes: before / after a clause, or into one as last child."""
+
+    where: str  # "before" | "after" | "into"
+    id: str
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One declared change of an overlay, addressed by id, with its reason."""
+
+    id: str
+    op: str  # set | replace | amend | insert | delete | move | define | undefine | retitle
+    target: str  # clause id, parameter name or term; for insert, the new clause's id
+    rationale: str
+    category: str
+    pin: str | None = None
+    anchor: Anchor | None = None
+    text: str | None = None
+    heading: str | None = None
+    find: str | None = None
+    replace: str | None = None
+    value: Any = None
+    clause: Clause | None = None  # the clause an insert adds
+    forms: tuple[str, ...] = ()
+    derived: bool = False  # made from the consortium particulars, not written by hand
+    pos: Pos | None = field(default=None, compare=False)
+    locs: Mapping[str, Pos] = field(default_factory=frozen_map, compare=False)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A consortium's declared variations on a base contract or on another overlay."""
+
+    id: str
+    path: str
+    base: str | None  # "fostering@2026.1"
+    extends: str | None  # another overlay's id
+    effective: dt.date
+    title: str | None
+    consortium: Mapping[str, Any]
+    variations: tuple[Variation, ...]
+    pos: Pos | None = field(default=None, compare=False)
+    locs: Mapping[str, Pos] = field(default_factory=frozen_map, compare=False)

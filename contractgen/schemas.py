@@ -73,6 +73,8 @@ PARAMETER: dict[str, Any] = {
         "choices": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
         "minimum": {"type": "number"},
+        "from": {"type": "string", "pattern": r"^consortium\.[a-z_.]+$",
+                 "description": "Take the value from an overlay's consortium particulars, e.g. consortium.tiers."},
     },
 }
 
@@ -140,7 +142,101 @@ PART: dict[str, Any] = {
     "$defs": {"clause": CLAUSE},
 }
 
+_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_NEW_CLAUSE = {"$ref": "#/$defs/clause"}
+OPS = ["set", "replace", "amend", "insert", "delete", "move", "define", "undefine", "retitle"]
+
+VARIATION: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "op", "rationale", "category"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {**_ID, "description": "The variation's own id, unique in the overlay."},
+        "op": {"enum": OPS, "description": "What the variation does."},
+        "clause": {"description": "The clause varied (an id), or for insert the new clause itself.",
+                   "anyOf": [_ID, _NEW_CLAUSE]},
+        "parameter": {"type": "string", "pattern": PARAM_PATTERN, "description": "set: the parameter."},
+        "value": {"description": "set: the new value."},
+        "term": {"type": "string", "description": "define / undefine: the defined term."},
+        "forms": _STRINGS,
+        "text": {**_TEXT, "description": "replace / define: the new text."},
+        "heading": {**_TEXT, "description": "retitle / replace: the new heading."},
+        "find": {**_TEXT, "description": "amend: the exact text to find (it must occur exactly once)."},
+        "replace": {"type": "string", "description": "amend: what replaces it."},
+        "before": _ID,
+        "after": _ID,
+        "into": {**_ID, "description": "insert / move: as the last child of this clause (or schedule)."},
+        "rationale": {"type": "string", "minLength": 1, "pattern": r"\S",
+                      "x-fix": "say why local need requires this variation",
+                      "description": "Why local need requires this variation."},
+        "category": {"enum": CATEGORIES},
+        "pin": {"type": "string", "pattern": r"^[0-9a-f]{8}$",
+                "x-fix": "run `contractgen pin` on the overlay to fill it",
+                "description": "Short hash of the base text the variation was written against."},
+    },
+}
+
+CONSORTIUM: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "arrangement"],
+    "additionalProperties": False,
+    "properties": {
+        "name": _TEXT,
+        "short_name": _TEXT,
+        "region": _TEXT,
+        "lead": {**_TEXT, "description": "The lead authority."},
+        "members": {**_STRINGS, "description": "The member authorities."},
+        "arrangement": {"enum": ARRANGEMENTS},
+        "services": _STRINGS,
+        "lots": {**_STRINGS, "description": "The lots; empty when there are none."},
+        "age_bands": _STRINGS,
+        "tiers": {"type": "integer", "minimum": 0, "description": "Number of tiers; 0 when none."},
+        "term": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "start": _DATE,
+                "years": {"type": "number", "exclusiveMinimum": 0},
+                "extensions": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}},
+            },
+        },
+        "award": {
+            "type": "object",
+            "required": ["quality", "price"],
+            "additionalProperties": False,
+            "properties": {
+                "quality": {"type": "number", "minimum": 0, "maximum": 100},
+                "price": {"type": "number", "minimum": 0, "maximum": 100},
+            },
+        },
+        "call_off": {**_TEXT, "description": "How referrals go out: sequential by tier, all at once, mini-competition…"},
+        "monitoring": _TEXT,
+    },
+}
+
+OVERLAY: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "overlay.schema.json",
+    "title": "contractgen overlay: a consortium's declared variations (variations/<id>.yaml)",
+    "type": "object",
+    "required": ["id", "effective", "consortium", "variations"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$",
+               "x-fix": "use lower-case letters, digits and '-'; it must match the file name"},
+        "base": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*@[A-Za-z0-9._-]+$",
+                 "x-fix": "write the base as contract@version, e.g. fostering@2026.1"},
+        "extends": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$"},
+        "effective": {**_DATE, "description": "The date the varied contract takes effect."},
+        "title": _TEXT,
+        "consortium": CONSORTIUM,
+        "variations": {"type": "array", "items": VARIATION},
+    },
+    "$defs": {"clause": CLAUSE},
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
+    "overlay": OVERLAY,
     "contract": CONTRACT,
     "definitions": DEFINITIONS,
     "part": PART,

@@ -232,6 +232,7 @@ def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
             choices=tuple(spec.get("choices") or ()),
             labels=frozen_map(spec.get("labels") or {}),
             minimum=spec.get("minimum"),
+            source=spec.get("from"),
             pos=key_pos_of(raw, name),
         )
         if p.type == "choice" and not p.choices:

@@ -201,12 +201,14 @@ class _Body:
         for child in node.children:
             self.node(child, num_id, kind)
 
-    def table(self, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], indent: int) -> None:
+    def table(self, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], indent: int,
+              plain: bool = False, weights: list[float] | None = None) -> None:
         width = TEXT_WIDTH - indent
-        weights = []
-        for i in range(len(columns)):
-            longest = max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)])
-            weights.append(math.sqrt(max(longest, 8)))
+        if weights is None:
+            weights = []
+            for i in range(len(columns)):
+                longest = max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)])
+                weights.append(math.sqrt(max(longest, 8)))
         total = sum(weights)
         widths = [int(width * w / total) for w in weights]
         tbl = el("w:tbl")
@@ -232,7 +234,8 @@ class _Body:
                 if r == 0:
                     tcpr.append(el("w:shd", {"val": "clear", "color": "auto", "fill": "1F2A44"}))
                 style = "Table Heading" if r == 0 else "Table Text"
-                p = w_p(w_ppr(self.styles[style]), *self.inline(cell))
+                runs = [w_r(cell)] if plain else self.inline(cell)
+                p = w_p(w_ppr(self.styles[style]), *runs)
                 tr.append(el("w:tc", None, tcpr, p))
             tbl.append(tr)
         self.out.append(tbl)
@@ -327,10 +330,12 @@ STYLE_NAMES = (
 )
 
 
-def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
-    """Return the bytes of the Word document of a numbered contract (deterministic)."""
+def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, title: str, subject: str,
+                    epoch: int | None = None, template: Path | None = None) -> bytes:
+    """Return a deterministic .docx: the template's title page rendered with `context`, then
+    whatever `fill(body)` appends (body is a _Body over `numbered`)."""
     c = numbered.contract
-    tpl = render_template(template or template_path("contract.docx"), title_context(numbered))
+    tpl = render_template(template or template_path("contract.docx"), context)
     doc = tpl.docx
     body = _Body(numbered, _style_ids(doc, STYLE_NAMES))
     used: dict[str, str] = {}
@@ -342,10 +347,7 @@ def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | N
                 name = bookmark_name(name + ident)
             used[name] = ident
             body.bookmarks[ident] = name
-    _add_numbering(doc, body)
-    body.toc()
-    for part in numbered.parts:
-        body.part(part)
+    fill(doc, body)
     sect = doc.element.body.find(qn("w:sectPr"))
     for e in body.out:
         if sect is not None:
@@ -356,8 +358,8 @@ def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | N
 
     cp = doc.core_properties
     stamp = _timestamp(epoch, c.date)
-    cp.title = c.title
-    cp.subject = str(c.context.get("subject", "National base contract"))
+    cp.title = title
+    cp.subject = subject
     cp.version = c.version
     cp.identifier = c.ref
     cp.category = "Contract"
@@ -368,7 +370,22 @@ def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | N
     cp.revision = 1
     cp.created = stamp
     cp.modified = stamp
-    cp.last_printed = None if False else stamp
+    cp.last_printed = stamp
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), epoch, c.date)
+
+
+def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
+    """Return the bytes of the Word document of a numbered contract (deterministic)."""
+    c = numbered.contract
+
+    def fill(doc: Any, body: _Body) -> None:
+        _add_numbering(doc, body)
+        body.toc()
+        for part in numbered.parts:
+            body.part(part)
+
+    return render_document(numbered, title_context(numbered), fill, title=c.title,
+                           subject=str(c.context.get("subject", "National base contract")),
+                           epoch=epoch, template=template)

@@ -1,0 +1,723 @@
+"""Overlays: load one, resolve its chain (base → parent → child), apply its variations. Pure.
+
+Every variation is addressed by id — a clause, a parameter or a defined term — never by
+position or number, and carries a rationale, a category and a pin (a short hash of the text it
+was written against). Problems are collected and reported together, located in the overlay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import schemas
+from .errors import (
+    DuplicateId,
+    Pos,
+    SourceError,
+    SourceErrors,
+    UnknownClause,
+    UnknownParameter,
+    UsageError,
+    did_you_mean,
+)
+from .loader import Map, display_path, key_pos_of, load_yaml, pos_of
+from .model import Anchor, Clause, Contract, Overlay, Part, Term, Variation, frozen_map
+from .text import format_value, type_problem
+from .validate import Report, _clause, _safe_load, check_contract, find_contract_dir
+
+CLAUSE_OPS = ("replace", "amend", "delete", "move", "retitle")
+CATEGORY_OF_PARTICULAR = {
+    "arrangement": "procedure", "call_off": "procedure", "tiers": "procedure", "award": "procedure",
+    "term": "terms", "lots": "specification", "age_bands": "specification",
+    "services": "specification", "monitoring": "monitoring",
+}
+
+
+class StalePin(SourceError):
+    """A variation's pin no longer matches the text it targets."""
+
+
+class AmendNotFound(SourceError):
+    """An amend whose text is not found, or found more than once."""
+
+
+class Conflict(SourceError):
+    """Two variations on one clause, parameter or term in one overlay."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Pins
+
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+
+def pin_of_clause(clause: Clause) -> str:
+    """Return the pin of a clause's own content (heading, text, table; not its children)."""
+    table = [list(clause.table.columns), [list(r) for r in clause.table.rows]] if clause.table else None
+    return _hash(["clause", clause.heading, clause.text, table])
+
+
+def pin_of_part(part: Part) -> str:
+    return _hash(["part", part.id, part.title])
+
+
+def pin_of_value(name: str, value: Any) -> str:
+    return _hash(["parameter", name, value])
+
+
+def pin_of_term(term: Term | None) -> str:
+    return _hash(["term", term.term if term else None, term.text if term else None])
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree operations on frozen clause trees
+
+
+def _rebuild(clauses: tuple[Clause, ...], fn: Callable[[Clause], list[Clause]]) -> tuple[Clause, ...]:
+    out: list[Clause] = []
+    for c in clauses:
+        kids = _rebuild(c.children, fn)
+        c2 = c if kids == c.children else replace(c, children=kids)
+        out.extend(fn(c2))
+    return tuple(out)
+
+
+def _map_parts(contract: Contract, fn: Callable[[Clause], list[Clause]]) -> Contract:
+    return replace(contract, parts=tuple(replace(p, clauses=_rebuild(p.clauses, fn)) for p in contract.parts))
+
+
+def _find(contract: Contract, ident: str) -> Clause | None:
+    for _, c in contract.walk():
+        if c.id == ident:
+            return c
+    return None
+
+
+def _part(contract: Contract, ident: str) -> Part | None:
+    return next((p for p in contract.parts if p.id == ident), None)
+
+
+def _place(contract: Contract, clause: Clause, anchor: Anchor) -> Contract:
+    part = _part(contract, anchor.id)
+    if part is not None and anchor.where == "into":
+        parts = tuple(replace(p, clauses=p.clauses + (clause,)) if p.id == anchor.id else p for p in contract.parts)
+        return replace(contract, parts=parts)
+
+    def fn(c: Clause) -> list[Clause]:
+        if c.id != anchor.id:
+            return [c]
+        if anchor.where == "before":
+            return [clause, c]
+        if anchor.where == "after":
+            return [c, clause]
+        return [replace(c, children=c.children + (clause,))]
+
+    return _map_parts(contract, fn)
+
+
+def _remove(contract: Contract, ident: str) -> Contract:
+    return _map_parts(contract, lambda c: [] if c.id == ident else [c])
+
+
+def _update(contract: Contract, ident: str, **changes: Any) -> Contract:
+    return _map_parts(contract, lambda c: [replace(c, **changes)] if c.id == ident else [c])
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def project_root(overlay_path: Path) -> Path:
+    """Return the folder holding national_contract/ and variations/ for an overlay file."""
+    folder = overlay_path.resolve().parent
+    for candidate in (folder.parent, folder, Path.cwd()):
+        if (candidate / "national_contract").is_dir():
+            return candidate
+    return folder.parent
+
+
+def load_overlay(path: Path, report: Report) -> Overlay | None:
+    """Return the overlay at `path` (not yet applied), adding its problems to `report`."""
+    raw = _safe_load(Path(path), report)
+    if raw is None:
+        return None
+    shown = display_path(Path(path))
+    if not isinstance(raw, Map):
+        report.error(pos_of(raw) or Pos(shown, 1, 1), "an overlay should be a mapping of keys",
+                     "start with 'id:', 'base:' or 'extends:', 'consortium:' and 'variations:'")
+        return None
+    n = len(report.errors)
+    report.extend(schemas.check(raw, "overlay"))
+    if len(report.errors) > n:
+        return None
+    if ("base" in raw) == ("extends" in raw):
+        report.error(raw.pos, "an overlay needs exactly one of 'base:' and 'extends:'",
+                     "write 'base: fostering@2026.1' or 'extends: <overlay id>'")
+        return None
+    if raw["id"] != Path(path).stem:
+        report.error(pos_of(raw, "id"), f"overlay id '{raw['id']}' differs from its file name '{Path(path).name}'",
+                     f"rename the file to {raw['id']}.yaml or the id to {Path(path).stem}")
+    award = raw["consortium"].get("award")
+    if award and award["quality"] + award["price"] != 100:
+        report.error(pos_of(raw["consortium"], "award"),
+                     f"award weightings add up to {award['quality'] + award['price']}%, not 100%",
+                     "make quality + price = 100")
+    variations = []
+    seen: dict[str, Pos | None] = {}
+    for i, v in enumerate(raw["variations"]):
+        var = _variation(v, report)
+        if var is None:
+            continue
+        if var.id in seen:
+            first = seen[var.id]
+            report.error(var.pos, f"variation id '{var.id}' is used twice (first at line {first.line if first else '?'})",
+                         "give each variation its own id", DuplicateId)
+        seen[var.id] = var.pos
+        variations.append(var)
+    effective = raw["effective"]
+    if isinstance(effective, str):
+        effective = dt.date.fromisoformat(effective)
+    return Overlay(
+        id=raw["id"], path=shown, base=raw.get("base"), extends=raw.get("extends"),
+        effective=effective, title=raw.get("title"), consortium=frozen_map(_plain(raw["consortium"])),
+        variations=tuple(variations), pos=raw.pos, locs=frozen_map(dict(raw.value_pos)),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+REQUIRED = {
+    "set": ("parameter", "value"), "replace": ("clause", "text"), "amend": ("clause", "find", "replace"),
+    "insert": ("clause",), "delete": ("clause",), "move": ("clause",), "define": ("term", "text"),
+    "undefine": ("term",), "retitle": ("clause", "heading"),
+}
+ALLOWED = {
+    "set": {"parameter", "value"}, "replace": {"clause", "text", "heading"},
+    "amend": {"clause", "find", "replace"}, "insert": {"clause", "before", "after", "into"},
+    "delete": {"clause"}, "move": {"clause", "before", "after", "into"}, "define": {"term", "text", "forms"},
+    "undefine": {"term"}, "retitle": {"clause", "heading"},
+}
+COMMON = {"id", "op", "rationale", "category", "pin"}
+
+
+def _variation(v: Map, report: Report) -> Variation | None:
+    op = v["op"]
+    pos = pos_of(v, "id")
+    ok = True
+    for key in REQUIRED[op]:
+        if key not in v:
+            report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op}' needs '{key}:'", f"add '{key}:'")
+            ok = False
+    for key in sorted(set(v) - ALLOWED[op] - COMMON):
+        report.error(key_pos_of(v, key), f"variation '{v['id']}': '{key}:' has no meaning for '{op}'",
+                     f"remove it; '{op}' takes {', '.join(sorted(ALLOWED[op]))}")
+        ok = False
+    anchors = [k for k in ("before", "after", "into") if k in v]
+    if op in ("insert", "move") and len(anchors) != 1:
+        report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op}' needs exactly one of before:, after:, into:",
+                     "say where the clause goes")
+        ok = False
+    if not v.get("rationale", "").strip():
+        report.error(pos_of(v, "rationale"), f"variation '{v['id']}' has an empty rationale",
+                     "say why local need requires this variation")
+        ok = False
+    clause_value = v.get("clause")
+    if op == "insert" and not isinstance(clause_value, Map):
+        report.error(pos_of(v, "clause"), f"variation '{v['id']}': insert needs the new clause (id:, text:…)",
+                     "write the clause as a mapping under clause:")
+        ok = False
+    if op != "insert" and "clause" in v and not isinstance(clause_value, str):
+        report.error(pos_of(v, "clause"), f"variation '{v['id']}': clause: should be a clause id",
+                     "write the id of the clause to vary")
+        ok = False
+    if not ok:
+        return None
+    new_clause = None
+    if op == "insert":
+        from .loader import Seq
+
+        holder = Seq([clause_value])
+        holder.pos = clause_value.pos
+        holder.item_pos = [clause_value.pos]
+        new_clause = _clause(clause_value, holder, 0, 2, report)
+        target = new_clause.id
+    elif op == "set":
+        target = v["parameter"]
+    elif op in ("define", "undefine"):
+        target = v["term"]
+    else:
+        target = v["clause"]
+    anchor = Anchor(anchors[0], v[anchors[0]]) if anchors else None
+    value = v.get("value")
+    return Variation(
+        id=v["id"], op=op, target=target, rationale=" ".join(v["rationale"].split()),
+        category=v["category"], pin=v.get("pin"), anchor=anchor, text=v.get("text"),
+        heading=v.get("heading"), find=v.get("find"), replace=v.get("replace"), value=value,
+        clause=new_clause, forms=tuple(v.get("forms") or ()), pos=pos, locs=frozen_map(dict(v.value_pos)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving a chain
+
+
+@dataclass
+class Resolved:
+    """The base contract and the contract after each overlay of the chain, root first."""
+
+    base: Contract
+    steps: list[tuple[Overlay, Contract]] = field(default_factory=list)
+
+    @property
+    def contract(self) -> Contract:
+        return self.steps[-1][1] if self.steps else self.base
+
+    @property
+    def overlay(self) -> Overlay:
+        return self.steps[-1][0]
+
+    @property
+    def parent(self) -> Contract:
+        return self.steps[-2][1] if len(self.steps) > 1 else self.base
+
+
+def overlay_chain(path: Path, report: Report) -> list[Overlay]:
+    """Return the overlays from the one extending the base down to `path`."""
+    chain: list[Overlay] = []
+    seen: list[str] = []
+    current: Path | None = Path(path)
+    root = project_root(Path(path))
+    while current is not None:
+        ov = load_overlay(current, report)
+        if ov is None:
+            return []
+        if ov.id in seen:
+            cycle = " → ".join([*seen, ov.id])
+            first = chain[0]
+            report.error(first.locs.get("extends", first.pos), f"overlays extend each other in a cycle: {cycle}",
+                         "make one of them extend a base (base: fostering@…) instead")
+            return []
+        seen.append(ov.id)
+        chain.append(ov)
+        if ov.extends:
+            parent = root / "variations" / f"{ov.extends}.yaml"
+            if not parent.is_file():
+                report.error(ov.locs.get("extends", ov.pos), f"overlay '{ov.extends}' not found ({display_path(parent)})",
+                             did_you_mean(ov.extends, [p.stem for p in (root / "variations").glob("*.yaml")])
+                             or "check the overlay id")
+                return []
+            current = parent
+        else:
+            current = None
+    chain.reverse()
+    return chain
+
+
+def resolve_chain(path: Path, report: Report | None = None, strict: bool = False) -> Resolved:
+    """Return the base and each step of applying the overlay chain that ends at `path`."""
+    from .validate import load_contract
+
+    own = report is None
+    report = report or Report()
+    chain = overlay_chain(Path(path), report)
+    if not chain:
+        report.raise_if_errors(strict)
+        raise SourceErrors(report.errors)
+    root = project_root(Path(path))
+    first = chain[0]
+    assert first.base is not None
+    name, _, version = first.base.partition("@")
+    try:
+        folder = find_contract_dir(root / "national_contract" / name, version)
+    except UsageError as exc:
+        report.error(first.locs.get("base", first.pos), f"base '{first.base}' not found: {exc}",
+                     "name a contract and version under national_contract/")
+        raise SourceErrors(report.errors) from None
+    base = load_contract(folder, report=Report())
+    resolved = Resolved(base)
+    current = base
+    for ov in chain:
+        n = len(report.errors)
+        try:
+            current = apply_overlay(current, ov)
+        except SourceErrors as exc:
+            report.errors.extend(exc.errors)
+        if len(report.errors) > n:
+            break
+        resolved.steps.append((ov, current))
+    if own:
+        report.raise_if_errors(strict)
+    elif report.errors:
+        raise SourceErrors(report.errors)
+    return resolved
+
+
+def resolve_overlay(path: Path, strict: bool = False) -> Contract:
+    """Return the consolidated contract for the overlay at `path`."""
+    return resolve_chain(path, strict=strict).contract
+
+
+def load_overlay_checked(path: Path, report: Report) -> None:
+    """Add every problem of the overlay at `path` (and of its chain) to `report`."""
+    from .numbering import number_contract
+
+    inner = Report()
+    try:
+        resolved = resolve_chain(path, report=inner)
+        number_contract(resolved.contract)
+    except SourceErrors as exc:
+        inner.errors.extend(e for e in exc.errors if e not in inner.errors)
+    report.errors.extend(inner.errors)
+    report.warnings.extend(inner.warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying
+
+
+def particulars_value(consortium: Mapping[str, Any], source: str) -> Any:
+    """Return the value at 'consortium.a.b' in the particulars, or None."""
+    value: Any = {"consortium": consortium}
+    for key in source.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def prose_list(items: list[Any]) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _convert(ptype: str, value: Any) -> Any:
+    if isinstance(value, list):
+        if ptype in ("integer", "number"):
+            total = sum(value)
+            return int(total) if ptype == "integer" and float(total).is_integer() else total
+        if ptype == "boolean":
+            return bool(value)
+        return prose_list(value) if value else "none"
+    if ptype == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if ptype == "boolean" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value > 0
+    if ptype == "text" and not isinstance(value, str):
+        return str(value)
+    if ptype == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def derived_variations(contract: Contract, overlay: Overlay) -> list[Variation]:
+    """Return the `set` variations implied by the consortium particulars (`from:` parameters)."""
+    out = []
+    for name, p in contract.parameters.items():
+        if not p.source:
+            continue
+        raw = particulars_value(overlay.consortium, p.source)
+        if raw is None:
+            continue
+        value = _convert(p.type, raw)
+        if value == contract.values[name]:
+            continue
+        key = p.source.split(".")[1]
+        out.append(Variation(
+            id=f"particulars.{name.replace('_', '-')}", op="set", target=name,
+            rationale=f"Set from the consortium particulars ({p.source}): {format_value(p, value) if not type_problem(p, value) else value}.",
+            category=CATEGORY_OF_PARTICULAR.get(key, "terms"), value=value, derived=True,
+            pos=overlay.locs.get("consortium", overlay.pos),
+        ))
+    return out
+
+
+def _loc(v: Variation, key: str) -> Pos | None:
+    return v.locs.get(key, v.pos)
+
+
+def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
+                  pins: dict[str, str] | None = None) -> Contract:
+    """Return `contract` with the overlay's variations applied; raise SourceErrors on any problem.
+
+    With `pins` given, record each variation's pin there (computed against the text it targets
+    when it is applied) instead of checking the pins written in the overlay.
+    """
+    errors: list[SourceError] = []
+    current = contract
+    seen: dict[tuple[str, str], Variation] = {}
+    deleted: dict[str, Variation] = {}
+    undefined: dict[str, Variation] = {}
+    ids = {c.id for _, c in contract.walk()} | {p.id for p in contract.parts}
+
+    for v in [*derived_variations(contract, overlay), *overlay.variations]:
+        kind = "parameter" if v.op == "set" else "term" if v.op in ("define", "undefine") else "clause"
+        key = (kind, v.target)
+        if key in seen and not seen[key].derived:
+            other = seen[key]
+            errors.append(Conflict(v.pos, f"variations '{other.id}' and '{v.id}' both vary {kind} '{v.target}'",
+                                   f"combine them into one variation (the first is at line {other.pos.line if other.pos else '?'})"))
+            continue
+        seen[key] = v
+        try:
+            current, pin = _apply_one(current, v, overlay)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        if v.derived:
+            continue
+        if pins is not None:
+            pins[v.id] = pin
+        elif check_pins:
+            if v.pin is None:
+                errors.append(SourceError(v.pos, f"variation '{v.id}' has no pin",
+                                          f"run `contractgen pin {overlay.path}` to record the text it was written against"))
+            elif v.pin != pin:
+                errors.append(_stale(contract, v, pin, overlay))
+        if v.op == "delete":
+            deleted[v.target] = v
+        if v.op == "undefine":
+            undefined[v.target] = v
+        if v.op == "insert":
+            ids.add(v.target)
+
+    if errors:
+        raise SourceErrors(errors)
+    consortium = dict(overlay.consortium)
+    name = consortium["name"]
+    short = consortium.get("short_name") or name
+    chain = [*contract.overlays, overlay.id]
+    title_page = {
+        "subtitle": f"As varied for {name}",
+        "date": f"Effective {overlay.effective.day} {overlay.effective.strftime('%B')} {overlay.effective.year}",
+        "status": f"Status: consolidated contract ({len(overlay.variations)} declared variations on {contract.ref})",
+        "reference": f"Reference: {contract.base_ref} + {' + '.join(chain)}",
+    }
+    result = replace(
+        current,
+        title=overlay.title or contract.title,
+        short_title=f"{contract.short_title.split(' — ')[0]} — {short}",
+        date=overlay.effective,
+        overlays=tuple(chain),
+        context=frozen_map({"consortium": consortium, "title_page": title_page, "subject": name,
+                            "keywords": [contract.id, contract.version, overlay.id]}),
+    )
+    report = Report()
+    check_contract(result, report)
+    problems = _after_checks(result, deleted, undefined)
+    undefined_forms = {f for v in undefined.values() for f in _forms_of(contract, v.target)}
+    for e in report.errors:
+        if isinstance(e, UnknownClause) and any(f"'{d}'" in e.message for d in deleted):
+            continue  # reported once, at the delete
+        if "is not a defined term" in e.message and e.message.split("'")[1] in undefined_forms | {
+                w for f in undefined_forms for w in f.split()}:
+            continue  # reported once, at the undefine
+        problems.append(e)
+    if problems:
+        raise SourceErrors(problems)
+    return result
+
+
+def _forms_of(contract: Contract, term: str) -> tuple[str, ...]:
+    t = next((t for t in contract.terms if t.term == term), None)
+    return t.all_forms if t else (term,)
+
+
+def _after_checks(result: Contract, deleted: dict[str, Variation], undefined: dict[str, Variation]) -> list[SourceError]:
+    import re
+
+    from .text import split
+    from .validate import texts_of
+
+    out: list[SourceError] = []
+    for term, v in undefined.items():
+        pattern = re.compile(r"(?<![A-Za-z0-9])" + re.escape(term) + r"(?![A-Za-z0-9])")
+        if any(pattern.search(text) for _, _, text in texts_of(result)):
+            out.append(SourceError(v.pos, f"'{term}' is undefined by variation '{v.id}' but still used in the text",
+                                   "amend the clauses that use it in this overlay, or keep the definition"))
+    for ident, v in deleted.items():
+        users = []
+        for _, c in result.walk():
+            for text in (c.text or "",):
+                if any(s.kind == "ref" and s.value == ident for s in split(text)):
+                    users.append(c.id)
+        if users:
+            out.append(SourceError(v.pos, f"deleting '{ident}' leaves {', '.join(repr(u) for u in users)} referring to it",
+                                   "amend or delete the referring clauses in this overlay too"))
+    return out
+
+
+def _stale(base: Contract, v: Variation, now: str, overlay: Overlay) -> SourceError:
+    if v.op == "set":
+        current = repr(base.values.get(v.target))
+    elif v.op in ("define", "undefine"):
+        term = next((t for t in base.terms if t.term == v.target), None)
+        current = term.text if term else "(not defined)"
+    else:
+        ident = v.anchor.id if v.op == "insert" and v.anchor else v.target
+        c = _find(base, ident)
+        current = " ".join(filter(None, [c.heading, c.text])) if c else "(gone)"
+    change = v.text or (f"find {v.find!r} → {v.replace!r}" if v.op == "amend" else v.heading or repr(v.value))
+    return StalePin(
+        _loc(v, "pin"),
+        f"variation '{v.id}': the text of '{v.target}' has changed since the variation was written "
+        f"(pin {v.pin}, now {now}); the text now reads: «{_clip(current)}»; the variation makes it: «{_clip(str(change))}»",
+        f"review the variation against the new text, then run `contractgen pin {overlay.path}`",
+    )
+
+
+def _clip(text: str, n: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _unknown_clause(contract: Contract, v: Variation, ident: str, key: str) -> SourceError:
+    known = [c.id for _, c in contract.walk()] + [p.id for p in contract.parts]
+    return UnknownClause(_loc(v, key), f"unknown clause '{ident}' in variation '{v.id}'",
+                         did_you_mean(ident, known) or "check the clause id (ids are shown by `contractgen stats`)")
+
+
+def _apply_one(contract: Contract, v: Variation, overlay: Overlay) -> tuple[Contract, str]:
+    op = v.op
+    if op == "set":
+        p = contract.parameters.get(v.target)
+        if p is None:
+            raise UnknownParameter(_loc(v, "parameter"), f"unknown parameter '{v.target}' in variation '{v.id}'",
+                                   did_you_mean(v.target, contract.parameters) or "see parameters: in the base contract.yaml")
+        problem = type_problem(p, v.value)
+        if problem:
+            raise SourceError(_loc(v, "value"), f"value {v.value!r} for '{v.target}' is not {problem}",
+                              f"'{v.target}' is a {p.type} parameter")
+        pin = pin_of_value(v.target, contract.values[v.target])
+        return replace(contract, values=frozen_map({**contract.values, v.target: v.value})), pin
+
+    if op in ("define", "undefine"):
+        existing = next((t for t in contract.terms if t.term == v.target), None)
+        pin = pin_of_term(existing)
+        if op == "undefine":
+            if existing is None:
+                raise SourceError(_loc(v, "term"), f"'{v.target}' is not a defined term, so it cannot be undefined",
+                                  did_you_mean(v.target, [t.term for t in contract.terms]) or "check the term")
+            return replace(contract, terms=tuple(t for t in contract.terms if t.term != v.target)), pin
+        new = Term(term=v.target, text=v.text or "", forms=v.forms or (existing.forms if existing else ()),
+                   pos=_loc(v, "term"), text_pos=_loc(v, "text"))
+        terms = [t for t in contract.terms if t.term != v.target] + [new]
+        return replace(contract, terms=tuple(terms)), pin
+
+    if op == "insert":
+        assert v.clause is not None and v.anchor is not None
+        if _find(contract, v.target) or _part(contract, v.target):
+            raise DuplicateId(_loc(v, "clause"), f"variation '{v.id}' inserts clause '{v.target}', but that id exists",
+                              "choose a new id for the inserted clause")
+        anchor_clause = _find(contract, v.anchor.id)
+        anchor_part = _part(contract, v.anchor.id)
+        if anchor_clause is None and not (anchor_part and v.anchor.where == "into"):
+            raise _unknown_clause(contract, v, v.anchor.id, v.anchor.where)
+        pin = pin_of_clause(anchor_clause) if anchor_clause else pin_of_part(anchor_part)  # type: ignore[arg-type]
+        return _place(contract, v.clause, v.anchor), pin
+
+    clause = _find(contract, v.target)
+    if clause is None:
+        raise _unknown_clause(contract, v, v.target, "clause")
+    pin = pin_of_clause(clause)
+    if op == "replace":
+        changes: dict[str, Any] = {"text": v.text,
+                                   "locs": frozen_map({**clause.locs, "text": _loc(v, "text")})}
+        if v.heading:
+            changes["heading"] = v.heading
+        return _update(contract, v.target, **changes), pin
+    if op == "retitle":
+        return _update(contract, v.target, heading=v.heading,
+                       locs=frozen_map({**clause.locs, "heading": _loc(v, "heading")})), pin
+    if op == "amend":
+        text = clause.text or ""
+        count = text.count(v.find or "")
+        if count != 1:
+            where = "is not found" if count == 0 else f"is found {count} times"
+            raise AmendNotFound(_loc(v, "find"),
+                                f"variation '{v.id}': the text to find {where} in clause '{v.target}' "
+                                f"(find: «{_clip(v.find or '', 80)}»; clause: «{_clip(text, 160)}»)",
+                                "copy the text exactly from the clause, with enough words to occur once"
+                                if count == 0 else "add surrounding words so that it occurs exactly once")
+        return _update(contract, v.target, text=text.replace(v.find or "", v.replace or "", 1),
+                       locs=frozen_map({**clause.locs, "text": _loc(v, "replace")})), pin
+    if op == "delete":
+        return _remove(contract, v.target), pin
+    if op == "move":
+        assert v.anchor is not None
+        inside = {c.id for c in clause.walk()}
+        if v.anchor.id in inside:
+            raise SourceError(_loc(v, v.anchor.where), f"variation '{v.id}' moves '{v.target}' inside itself",
+                              "choose an anchor outside the moved clause")
+        if _find(contract, v.anchor.id) is None and not (_part(contract, v.anchor.id) and v.anchor.where == "into"):
+            raise _unknown_clause(contract, v, v.anchor.id, v.anchor.where)
+        return _place(_remove(contract, v.target), clause, v.anchor), pin
+    raise AssertionError(op)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pins written back into the overlay file
+
+
+def fill_pins(path: Path) -> tuple[int, int]:
+    """Write each variation's pin into the overlay file; return (pins written, pins changed)."""
+    from .output import write_atomic
+
+    report = Report()
+    chain = overlay_chain(Path(path), report)
+    report.raise_if_errors()
+    resolved_parent: Contract
+    if len(chain) > 1:
+        parent_path = project_root(Path(path)) / "variations" / f"{chain[-2].id}.yaml"
+        resolved_parent = resolve_chain(parent_path).contract
+    else:
+        from .validate import load_contract
+
+        name, _, version = (chain[0].base or "").partition("@")
+        resolved_parent = load_contract(find_contract_dir(project_root(Path(path)) / "national_contract" / name, version))
+    pins: dict[str, str] = {}
+    try:
+        apply_overlay(resolved_parent, chain[-1], pins=pins)
+    except SourceErrors as exc:
+        blocking = [e for e in exc.errors if not isinstance(e, StalePin)]
+        if blocking and not pins:
+            raise
+    text = Path(path).read_text(encoding="utf-8")
+    raw = load_yaml(Path(path))
+    edits: list[tuple[int, int, str]] = []
+    changed = 0
+    for v in raw["variations"]:
+        new = pins.get(v["id"])
+        if new is None:
+            continue
+        if "pin" in v:
+            p = v.value_pos["pin"]
+            if v["pin"] != new:
+                changed += 1
+                edits.append((p.start, p.end, f'"{new}"'))
+        else:
+            k = v.key_pos["id"]
+            line_end = text.index("\n", v.value_pos["id"].end) if "\n" in text[v.value_pos["id"].end:] else len(text)
+            indent = " " * (k.col - 1)
+            edits.append((line_end, line_end, f'\n{indent}pin: "{new}"'))
+            changed += 1
+    for start, end, new_text in sorted(edits, reverse=True):
+        text = text[:start] + new_text + text[end:]
+    if edits:
+        write_atomic(Path(path), text.encode("utf-8"))
+    return len(pins), changed

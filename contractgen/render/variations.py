@@ -1,0 +1,182 @@
+"""The schedule of variations: a separate Word document, one row per declared variation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Contract, Overlay, Variation
+from ..numbering import Numbered, number_contract
+from ..text import split
+
+OP_LABEL = {
+    "set": "Value changed", "replace": "Clause replaced", "amend": "Clause amended",
+    "insert": "Clause inserted", "delete": "Clause deleted", "move": "Clause moved",
+    "define": "Term defined", "undefine": "Definition removed", "retitle": "Heading changed",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the schedule of variations (and of a redline's change register)."""
+
+    number: int
+    variation: Variation
+    clause: str  # number(s) in the varied contract ("14.2", "Schedule 2, 3.1", "deleted (was 14.2)")
+    heading: str
+    operation: str
+    category: str
+    rationale: str
+    target_id: str | None  # the clause id to link to in the varied contract, if present
+
+
+def _where(numbered: Numbered, ident: str) -> tuple[str, str] | None:
+    for part, node in numbered.walk():
+        if node.clause.id == ident:
+            prefix = f"{part.label}, " if part.label else ""
+            heading = node.clause.heading or _parent_heading(numbered, ident) or ""
+            return prefix + node.full, numbered.inline(heading)
+    for part in numbered.parts:
+        if part.part.id == ident:
+            return part.label or part.part.title, part.part.title
+    return None
+
+
+def _parent_heading(numbered: Numbered, ident: str) -> str | None:
+    for _, node in numbered.walk():
+        stack = [(node, node.clause.heading)]
+        while stack:
+            n, head = stack.pop()
+            for child in n.children:
+                if child.clause.id == ident:
+                    return child.clause.heading or head
+    return None
+
+
+def _uses(numbered: Numbered, name: str) -> list[str]:
+    """Return the ids of clauses whose text shows parameter `name`."""
+    out = []
+    for _, node in numbered.walk():
+        c = node.clause
+        texts = [c.text or "", c.heading or ""]
+        if c.table:
+            texts += [cell for row in c.table.rows for cell in row] + list(c.table.columns)
+        if any(s.kind == "param" and s.value == name for t in texts for s in split(t)):
+            out.append(c.id)
+    return out
+
+
+def variation_rows(base: Contract, varied: Contract, overlay: Overlay,
+                   derived: list[Variation] | None = None) -> list[Row]:
+    """Return one row per variation (derived particulars first, then the declared ones)."""
+    before = number_contract(base)
+    after = number_contract(varied)
+    rows = []
+    for i, v in enumerate([*(derived or []), *overlay.variations], start=1):
+        target_id: str | None = None
+        if v.op == "set":
+            uses = _uses(after, v.target)
+            places = [w for w in (_where(after, u) for u in uses) if w]
+            clause = ", ".join(p[0] for p in places[:6]) + (" …" if len(places) > 6 else "") or "(not shown in the text)"
+            heading = f"{after.contract.parameters[v.target].description}"
+            target_id = uses[0] if uses else None
+        elif v.op in ("define", "undefine"):
+            defs = next((c.id for _, c in after.contract.walk() if c.list == "definitions"), None)
+            w = _where(after, defs) if defs else None
+            clause = w[0] if w else ""
+            heading = f"Definition of “{v.target}”"
+            target_id = defs
+        elif v.op == "delete":
+            w = _where(before, v.target)
+            clause = f"deleted (was {w[0]})" if w else "deleted"
+            heading = w[1] if w else ""
+        else:
+            w = _where(after, v.target)
+            if w:
+                clause, heading = w
+                target_id = v.target
+            else:
+                clause, heading = "(omitted under these particulars)", ""
+            if v.op == "move":
+                old = _where(before, v.target)
+                clause += f" (was {old[0]})" if old else ""
+        rows.append(Row(i, v, clause, heading, OP_LABEL[v.op], v.category, v.rationale, target_id))
+    return rows
+
+
+def particulars_rows(consortium: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return (label, value) rows describing the consortium particulars that are present."""
+    from ..overlay import prose_list
+
+    labels = [
+        ("name", "Consortium"), ("region", "Region"), ("lead", "Lead authority"), ("members", "Member authorities"),
+        ("arrangement", "Arrangement"), ("services", "Services"), ("lots", "Lots"), ("age_bands", "Age bands"),
+        ("tiers", "Tiers"), ("term", "Term"), ("award", "Award weightings"), ("call_off", "Call-off"),
+        ("monitoring", "Monitoring"),
+    ]
+    rows = []
+    for key, label in labels:
+        if key not in consortium:
+            continue
+        value = consortium[key]
+        if key == "term":
+            parts = []
+            if "start" in value:
+                parts.append(f"from {value['start']}")
+            if "years" in value:
+                parts.append(f"{value['years']:g} years")
+            if value.get("extensions"):
+                parts.append("extensions of " + prose_list([f"{e:g}" for e in value["extensions"]]) + " year(s)")
+            text = ", ".join(parts)
+        elif key == "award":
+            text = f"quality {value['quality']:g}% / price {value['price']:g}%"
+        elif isinstance(value, list):
+            text = "; ".join(str(v) for v in value) if value else "none"
+        else:
+            text = str(value)
+        rows.append((label, text))
+    return rows
+
+
+def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: int | None = None) -> bytes:
+    """Return the schedule of variations as a Word document."""
+    from ..overlay import derived_variations
+    from .docx import _Body, long_date, render_document, title_context
+    from .oxml import w_r
+
+    numbered = number_contract(varied)
+    derived = derived_variations(base, overlay) if not base.overlays else []
+    rows = variation_rows(base, varied, overlay)
+    consortium = dict(overlay.consortium)
+    ctx = title_context(numbered)
+    ctx.update({
+        "title": f"Schedule of Variations — {consortium['name']}",
+        "subtitle": f"Variations to {base.title}",
+        "date": f"Effective {long_date(overlay.effective)}",
+        "status": f"Status: {len(rows)} declared variation{'s' if len(rows) != 1 else ''}",
+        "reference": f"Reference: {varied.ref}",
+    })
+
+    def fill(doc: Any, body: _Body) -> None:
+        body.para("Heading 1", [w_r("Consortium particulars")])
+        body.table(("Particular", "Value"), tuple(particulars_rows(consortium)), indent=0, plain=True,
+                   weights=[1, 3])
+        if derived:
+            body.para("Heading 1", [w_r("Values set from the particulars")])
+            body.para("Clause Text", [w_r(
+                "These values of the base contract follow from the particulars above; each is shown "
+                "where it appears in the varied contract.")])
+            drows = variation_rows(base, varied, Overlay(overlay.id, overlay.path, None, None, overlay.effective,
+                                                          None, overlay.consortium, tuple(derived)))
+            body.table(("Clause", "Value", "Category"),
+                       tuple((r.clause, r.rationale.split(": ", 1)[-1], r.category) for r in drows),
+                       indent=0, plain=True, weights=[2, 3, 1])
+        body.para("Heading 1", [w_r("Variations")])
+        body.para("Clause Text", [w_r(
+            f"Each row is one variation declared in {overlay.path} against {base.ref}. Clause numbers "
+            "are those of the varied contract.")])
+        body.table(("No.", "Clause", "Heading", "Operation", "Category", "Rationale"),
+                   tuple((str(r.number), r.clause, r.heading, r.operation, r.category, r.rationale) for r in rows),
+                   indent=0, plain=True, weights=[0.6, 1.3, 1.8, 1.3, 1.3, 4.5])
+
+    return render_document(numbered, ctx, fill, title=ctx["title"], subject=consortium["name"], epoch=epoch)
