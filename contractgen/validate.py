@@ -396,7 +396,7 @@ def check_terms(contract: Contract, report: Report) -> None:
     form_owner = {f: t.term for t in contract.terms for f in t.all_forms}
     reported: set[tuple[str, str]] = set()
     for fieldname, pos, text in texts_of(contract):
-        plain = TOKEN.sub(lambda m: "0" * len(m.group(0)), text)
+        plain = TOKEN.sub(lambda m: _mask(contract, m), text)
         covered = [False] * len(plain)
         if phrase:
             for m in phrase.finditer(plain):
@@ -427,6 +427,22 @@ def check_terms(contract: Contract, report: Report) -> None:
         if used[term.term] == 0:
             report.error(term.pos, f"defined term '{term.term}' is never used",
                          "use it in the text or remove the definition")
+
+
+def _mask(contract: Contract, m: re.Match[str]) -> str:
+    """Return a same-length stand-in for a token: a value ending a sentence keeps its full stop."""
+    n = len(m.group(0))
+    name = m.group(1)
+    if name is not None and name in contract.parameters and name in contract.values:
+        from .text import format_value
+
+        try:
+            value = format_value(contract.parameters[name], contract.values[name])
+        except (TypeError, ValueError):
+            value = ""
+        if value.rstrip().endswith((".", "!", "?")):
+            return "0" * (n - 1) + "."
+    return "0" * n
 
 
 def _own_definition(contract: Contract, owner: str, pos: Pos | None) -> bool:
