@@ -150,12 +150,32 @@ def build_docx(contract: Contract) -> bytes:
     return render_docx(number_contract(contract), epoch=source_date_epoch())
 
 
-def build(path: Path, out: Path, version: str | None = None, strict: bool = False) -> Contract:
-    """Build the Word contract for a source and write it to `out`; return the contract."""
+def build(path: Path, out: Path, version: str | None = None, strict: bool = False,
+          schedule: Path | None = None) -> list[tuple[Path, str]]:
+    """Build the Word contract for a source (and, for an overlay, its schedule of variations).
+
+    Every document is rendered before anything is written, so a failure writes nothing.
+    """
     from .output import write_atomic  # noqa: PLC0415
 
-    contract = open_source(path, version, strict)
-    data = build_docx(contract)
-    write_atomic(out, data)
-    return contract
+    path = Path(path)
+    is_overlay = path.suffix in (".yaml", ".yml") and path.name != "contract.yaml"
+    if schedule is not None and not is_overlay:
+        raise UsageError("--schedule needs an overlay (variations/X.yaml): a national contract has no variations")
+    outputs: list[tuple[Path, bytes, str]] = []
+    if is_overlay:
+        from .overlay import resolve_chain  # noqa: PLC0415
+        from .render.variations import render_schedule  # noqa: PLC0415
 
+        resolved = resolve_chain(path, strict=strict)
+        contract = resolved.contract
+        outputs.append((out, build_docx(contract), contract.ref))
+        if schedule is not None:
+            data = render_schedule(resolved.parent, contract, resolved.overlay, epoch=source_date_epoch())
+            outputs.append((schedule, data, f"schedule of variations, {len(resolved.overlay.variations)} rows"))
+    else:
+        contract = load_contract(find_contract_dir(path, version), strict=strict)
+        outputs.append((out, build_docx(contract), contract.ref))
+    for target, data, _ in outputs:
+        write_atomic(target, data)
+    return [(target, what) for target, _, what in outputs]

@@ -78,13 +78,31 @@ def build(
     source: Path = typer.Argument(..., help="A contract folder (national_contract/fostering) or an overlay (variations/X.yaml)."),
     out: Path = typer.Option(..., "-o", "--out", help="Where to write the .docx."),
     version: Optional[str] = typer.Option(None, "--version", help="The contract version, when several exist (default: the latest)."),
+    schedule: Optional[Path] = typer.Option(None, "--schedule", help="Also write the schedule of variations (.docx) of an overlay."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
 ) -> None:
-    """Build the Word contract."""
+    """Build the Word contract (national base, or consolidated for a consortium's overlay)."""
 
     def go() -> None:
-        contract = api.build(source, out, version=version, strict=strict)
-        typer.echo(f"wrote {out} ({contract.ref})")
+        written = api.build(source, out, version=version, strict=strict, schedule=schedule)
+        for path, what in written:
+            typer.echo(f"wrote {path} ({what})")
+
+    _run(go)
+
+
+@app.command()
+def pin(
+    overlays: list[Path] = typer.Argument(..., help="Overlay files (variations/X.yaml) whose pins to fill or refresh."),
+) -> None:
+    """Record in each variation a pin: a short hash of the base text it was written against."""
+
+    def go() -> None:
+        from .overlay import fill_pins
+
+        for path in overlays:
+            total, changed = fill_pins(path)
+            typer.echo(f"{path}: {total} pin{'s' if total != 1 else ''}, {changed} written")
 
     _run(go)
 
