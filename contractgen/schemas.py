@@ -166,7 +166,7 @@ VARIATION: dict[str, Any] = {
         "before": _ID,
         "after": _ID,
         "into": {**_ID, "description": "insert / move: as the last child of this clause (or schedule)."},
-        "rationale": {"type": "string", "minLength": 1, "pattern": r"\S",
+        "rationale": {"type": "string",
                       "x-fix": "say why local need requires this variation",
                       "description": "Why local need requires this variation."},
         "category": {"enum": CATEGORIES},

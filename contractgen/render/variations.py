@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model import Contract, Overlay, Variation
 from ..numbering import Numbered, number_contract
-from ..text import split
+from ..text import format_value, split
 
 OP_LABEL = {
     "set": "Value changed", "replace": "Clause replaced", "amend": "Clause amended",
@@ -78,8 +78,14 @@ def variation_rows(base: Contract, varied: Contract, overlay: Overlay,
             uses = _uses(after, v.target)
             places = [w for w in (_where(after, u) for u in uses) if w]
             clause = ", ".join(p[0] for p in places[:6]) + (" …" if len(places) > 6 else "") or "(not shown in the text)"
-            heading = f"{after.contract.parameters[v.target].description}"
+            p = after.contract.parameters[v.target]
+            heading = p.description
             target_id = uses[0] if uses else None
+            old = format_value(p, before.contract.values[v.target])
+            new = format_value(p, after.contract.values[v.target])
+            rows.append(Row(i, v, clause, heading, f"{OP_LABEL['set']}: {old} → {new}", v.category,
+                            v.rationale, target_id))
+            continue
         elif v.op in ("define", "undefine"):
             defs = next((c.id for _, c in after.contract.walk() if c.list == "definitions"), None)
             w = _where(after, defs) if defs else None

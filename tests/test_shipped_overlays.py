@@ -1,0 +1,86 @@
+"""Every shipped overlay: it builds, pandoc reads it as the model's text, LibreOffice converts it,
+and its schedule of variations has one row per declared variation."""
+
+from __future__ import annotations
+
+import difflib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, convert_with_libreoffice
+from contractgen.api import build_docx
+from contractgen.numbering import number_contract
+from contractgen.overlay import resolve_chain
+from contractgen.render.text import body_text
+from contractgen.render.variations import render_schedule
+from docxread import W, pandoc_paragraphs
+
+OVERLAYS = sorted((ROOT / "variations").glob("*.yaml"))
+IDS = [p.stem for p in OVERLAYS]
+
+
+@pytest.fixture(scope="session")
+def overlay_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    out = tmp_path_factory.mktemp("overlays")
+    docs = {}
+    for path in OVERLAYS:
+        resolved = resolve_chain(path)
+        contract = out / f"{path.stem}.docx"
+        schedule = out / f"{path.stem}-variations.docx"
+        contract.write_bytes(build_docx(resolved.contract))
+        schedule.write_bytes(render_schedule(resolved.parent, resolved.contract, resolved.overlay))
+        docs[path.stem] = (contract, schedule)
+    return docs
+
+
+def test_there_is_an_overlay_for_every_consortium_of_the_sources() -> None:
+    assert len(OVERLAYS) >= 33, IDS
+
+
+@pytest.mark.parametrize("ident", IDS)
+def test_overlay_declares_particulars_and_reasons(ident: str) -> None:
+    resolved = resolve_chain(ROOT / "variations" / f"{ident}.yaml")
+    ov = resolved.overlay
+    assert len(ov.variations) >= 4, f"{ident}: only {len(ov.variations)} variations"
+    assert ov.consortium["name"] and ov.consortium["arrangement"]
+    for v in ov.variations:
+        assert len(v.rationale.split()) >= 5, f"{ident}/{v.id}: rationale too thin"
+
+
+@pytest.mark.parametrize("ident", IDS)
+def test_pandoc_reads_the_consolidated_contract_as_the_model_text(ident: str, overlay_docs, pandoc: str) -> None:
+    contract_doc, _ = overlay_docs[ident]
+    numbered = number_contract(resolve_chain(ROOT / "variations" / f"{ident}.yaml").contract)
+    got = pandoc_paragraphs(contract_doc)
+    toc = len(numbered.parts[0].nodes) + len(numbered.parts) - 1
+    got = got[got.index("Contents") + 1 + toc:]
+    want = body_text(numbered)
+    if got != want:
+        diff = "\n".join(difflib.unified_diff(want, got, "model", "pandoc", lineterm="", n=1))
+        pytest.fail(diff[:4000])
+
+
+@pytest.mark.parametrize("ident", IDS)
+def test_schedule_of_variations_has_one_row_per_variation(ident: str, overlay_docs, pandoc: str) -> None:
+    _, schedule = overlay_docs[ident]
+    ov = resolve_chain(ROOT / "variations" / f"{ident}.yaml").overlay
+    from lxml import etree
+
+    with zipfile.ZipFile(schedule) as z:
+        doc = etree.fromstring(z.read("word/document.xml"))
+    tables = doc.findall(f".//{{{W}}}tbl")
+    rows = tables[-1].findall(f"{{{W}}}tr")
+    assert len(rows) - 1 == len(ov.variations)
+    text = "\n".join(pandoc_paragraphs(schedule))
+    for v in ov.variations:
+        assert " ".join(v.rationale.split()) in text
+
+
+def test_libreoffice_converts_every_contract_and_schedule(overlay_docs, soffice: str, tmp_path: Path) -> None:
+    docs = [p for pair in overlay_docs.values() for p in pair]
+    pdfs = convert_with_libreoffice(soffice, docs, tmp_path)
+    for doc in docs:
+        pdf = pdfs[doc.stem]
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), doc.name
