@@ -179,3 +179,129 @@ def build(path: Path, out: Path, version: str | None = None, strict: bool = Fals
     for target, data, _ in outputs:
         write_atomic(target, data)
     return [(target, what) for target, _, what in outputs]
+
+
+# ---------------------------------------------------------------------------------------------
+# Redlines and diffs
+
+
+@dataclass
+class Redline:
+    """A redline built in memory: the documents, and what the tests and the CLI report."""
+
+    docx: bytes
+    html: str | None
+    changes: int  # run-level revisions in the DOCX
+    variations: int  # rows of the change register
+    unexplained: list  # changes no declared variation explains (always empty for a sound overlay)
+    silent: list  # declared variations that change nothing visible
+    base: Contract
+    varied: Contract
+
+
+def open_for_diff(spec: str) -> Contract:
+    """Return the contract a diff operand names: contract@version, a contract folder, or an overlay."""
+    path = Path(spec)
+    if "@" in spec and not path.exists():
+        from .validate import find_contract_ref  # noqa: PLC0415
+
+        root = CONTRACT_ROOT if CONTRACT_ROOT.is_dir() else Path(__file__).resolve().parents[1] / "national_contract"
+        return load_contract(find_contract_ref(spec, root))
+    if not path.exists():
+        raise UsageError(f"{spec}: no such file or folder (name contract@version, a contract folder or an overlay)")
+    return open_source(path)
+
+
+def build_redline(base: Contract, varied: Contract, variations: list | None, author: str, date,
+                  title: str, subtitle: str, with_html: bool = True) -> Redline:
+    """Return the redline from `base` to `varied`; with `variations`, attribute every change."""
+    from .numbering import number_contract  # noqa: PLC0415
+    from .redline.align import align, flatten  # noqa: PLC0415
+    from .redline.attribute import attribute  # noqa: PLC0415
+    from .redline.docx import RegisterRow, render_redline_docx  # noqa: PLC0415
+    from .render.docx import long_date, title_context  # noqa: PLC0415
+
+    nb, nv = number_contract(base), number_contract(varied)
+    label_v = lambda ident: nv.labels.get(ident, nb.labels.get(ident, ident))  # noqa: E731
+    outs = align(flatten(nb, label_v), flatten(nv, label_v))
+    unexplained: list = []
+    silent: list = []
+    register: list[RegisterRow] = []
+    anchors: dict[int, str] = {}
+    if variations is not None:
+        from .model import Overlay  # noqa: PLC0415
+        from .render.variations import variation_rows  # noqa: PLC0415
+
+        unexplained = attribute(outs, variations, base, varied)
+        first: dict[int, int] = {}
+        for i, out in enumerate(outs):
+            if out.variation is not None and id(out.variation) not in first:
+                first[id(out.variation)] = i
+        pseudo = Overlay("redline", "", None, None, varied.date, None, {}, tuple(variations))
+        for row in variation_rows(base, varied, pseudo):
+            v = row.variation
+            anchor = None
+            if id(v) in first:
+                anchor = f"_Var{row.number}"
+                anchors[first[id(v)]] = anchor
+            else:
+                silent.append(v)
+            op = row.operation + (" (particulars)" if v.derived else "")
+            register.append(RegisterRow(row.number, row.clause, row.heading, op, row.category, row.rationale, anchor, v))
+    ctx = title_context(nv)
+    ctx.update({
+        "title": title, "subtitle": subtitle, "date": long_date(date),
+        "status": f"Status: redline, {len(register)} variation{'s' if len(register) != 1 else ''}",
+        "reference": f"Reference: {base.ref} → {varied.ref}",
+        "register_intro": (
+            f"Each row is one variation from {base.ref} to {varied.ref}, with its reason; the number "
+            "links to its first change. Clause numbers are those of the varied contract. Every "
+            f"change is tracked with {author} as author; accept all to read the varied contract, "
+            "reject all to read the base."),
+        "subject": author,
+    })
+    docx, count = render_redline_docx(nv, outs, register, ctx, author, date, anchors, epoch=source_date_epoch())
+    html = None
+    if with_html:
+        from .redline.html import render_redline_html  # noqa: PLC0415
+
+        html = render_redline_html(nv, outs, register, ctx, author)
+    return Redline(docx, html, count, len(register), unexplained, silent, base, varied)
+
+
+def redline(path: Path, against: str = "base", with_html: bool = True) -> Redline:
+    """Return the redline of an overlay against the national base (or against its parent)."""
+    from .overlay import derived_variations, resolve_chain  # noqa: PLC0415
+
+    path = Path(path)
+    if path.suffix not in (".yaml", ".yml") or path.name == "contract.yaml":
+        raise UsageError(f"{path}: redline needs an overlay (variations/X.yaml); use `contractgen diff` for two contracts")
+    resolved = resolve_chain(path)
+    steps = resolved.steps
+    if against == "parent":
+        if len(steps) < 2:
+            raise UsageError(f"{path}: overlay '{resolved.overlay.id}' extends no other overlay; use --against base")
+        steps = steps[-1:]
+        base = resolved.parent
+    elif against == "base":
+        base = resolved.base
+    else:
+        raise UsageError(f"--against must be 'base' or 'parent', not {against!r}")
+    variations = []
+    before = base
+    for ov, after in steps:
+        variations.extend(derived_variations(before, ov))
+        variations.extend(ov.variations)
+        before = after
+    ov = resolved.overlay
+    name = ov.consortium["name"]
+    return build_redline(base, resolved.contract, variations, author=name, date=ov.effective,
+                         title=f"Redline: {resolved.contract.title}",
+                         subtitle=f"Changes made by {name} to {base.ref}", with_html=with_html)
+
+
+def diff(a: str, b: str, with_html: bool = True) -> Redline:
+    """Return the redline between any two sources (no attribution to variations)."""
+    ca, cb = open_for_diff(a), open_for_diff(b)
+    return build_redline(ca, cb, None, author="contractgen", date=cb.date, title=f"Comparison: {ca.ref} and {cb.ref}",
+                         subtitle=f"{cb.title}: changes from {ca.ref} to {cb.ref}", with_html=with_html)

@@ -91,6 +91,66 @@ def build(
     _run(go)
 
 
+def _write_redline(red: Any, out: Path, html: Optional[Path], strict: bool) -> None:
+    from .errors import SourceError as _SE
+    from .output import write_atomic
+
+    if red.unexplained:
+        keys = ", ".join(o.item.key for o in red.unexplained[:5])
+        raise RuntimeError(f"{len(red.unexplained)} change(s) belong to no declared variation: {keys}")
+    problems = [
+        _SE(v.pos, f"variation '{v.id}' changes nothing visible in this redline",
+            "remove it, or check that a later variation does not undo it")
+        for v in red.silent if not v.derived
+    ]
+    if problems and strict:
+        raise SourceErrors(problems)
+    for p in problems:
+        _err(f"{p.render()} [warning]")
+    write_atomic(out, red.docx)
+    if html is not None and red.html is not None:
+        write_atomic(html, red.html.encode("utf-8"))
+    what = f"{red.changes} tracked change{'s' if red.changes != 1 else ''}"
+    if red.variations:
+        what += f", {red.variations} variation{'s' if red.variations != 1 else ''} in the register"
+    typer.echo(f"wrote {out} ({what})")
+    if html is not None:
+        typer.echo(f"wrote {html}")
+
+
+@app.command()
+def redline(
+    overlay: Path = typer.Argument(..., help="The consortium's overlay (variations/X.yaml)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write the tracked-changes .docx."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML redline."),
+    against: str = typer.Option("base", "--against", help="'base' (the national contract) or 'parent' (the overlay it extends)."),
+    strict: bool = typer.Option(False, "--strict", help="A variation that changes nothing visible is an error."),
+) -> None:
+    """Write what a consortium changed, as native tracked changes, with a change register."""
+
+    def go() -> None:
+        red = api.redline(overlay, against=against, with_html=html is not None)
+        _write_redline(red, out, html, strict)
+
+    _run(go)
+
+
+@app.command()
+def diff(
+    a: str = typer.Argument(..., help="The older side: contract@version, a contract folder or an overlay."),
+    b: str = typer.Argument(..., help="The newer side."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write the tracked-changes .docx."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML comparison."),
+) -> None:
+    """Compare any two sources: two versions of a base, a base and an overlay, two consortia."""
+
+    def go() -> None:
+        red = api.diff(a, b, with_html=html is not None)
+        _write_redline(red, out, html, strict=False)
+
+    _run(go)
+
+
 @app.command()
 def pin(
     overlays: list[Path] = typer.Argument(..., help="Overlay files (variations/X.yaml) whose pins to fill or refresh."),

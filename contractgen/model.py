@@ -158,6 +158,7 @@ class Variation:
     value: Any = None
     clause: Clause | None = None  # the clause an insert adds
     forms: tuple[str, ...] = ()
+    table: Table | None = None  # replace: the clause's new table
     derived: bool = False  # made from the consortium particulars, not written by hand
     pos: Pos | None = field(default=None, compare=False)
     locs: Mapping[str, Pos] = field(default_factory=frozen_map, compare=False)

@@ -201,12 +201,12 @@ def _plain(value: Any) -> Any:
 
 
 REQUIRED = {
-    "set": ("parameter", "value"), "replace": ("clause", "text"), "amend": ("clause", "find", "replace"),
+    "set": ("parameter", "value"), "replace": ("clause",), "amend": ("clause", "find", "replace"),
     "insert": ("clause",), "delete": ("clause",), "move": ("clause",), "define": ("term", "text"),
     "undefine": ("term",), "retitle": ("clause", "heading"),
 }
 ALLOWED = {
-    "set": {"parameter", "value"}, "replace": {"clause", "text", "heading"},
+    "set": {"parameter", "value"}, "replace": {"clause", "text", "heading", "table"},
     "amend": {"clause", "find", "replace"}, "insert": {"clause", "before", "after", "into"},
     "delete": {"clause"}, "move": {"clause", "before", "after", "into"}, "define": {"term", "text", "forms"},
     "undefine": {"term"}, "retitle": {"clause", "heading"},
@@ -225,6 +225,10 @@ def _variation(v: Map, report: Report) -> Variation | None:
     for key in sorted(set(v) - ALLOWED[op] - COMMON):
         report.error(key_pos_of(v, key), f"variation '{v['id']}': '{key}:' has no meaning for '{op}'",
                      f"remove it; '{op}' takes {', '.join(sorted(ALLOWED[op]))}")
+        ok = False
+    if op == "replace" and not any(k in v for k in ("text", "table", "heading")):
+        report.error(key_pos_of(v, "op"), f"variation '{v['id']}': replace needs 'text:', 'table:' or 'heading:'",
+                     "give the new text (or table)")
         ok = False
     anchors = [k for k in ("before", "after", "into") if k in v]
     if op in ("insert", "move") and len(anchors) != 1:
@@ -263,11 +267,22 @@ def _variation(v: Map, report: Report) -> Variation | None:
         target = v["clause"]
     anchor = Anchor(anchors[0], v[anchors[0]]) if anchors else None
     value = v.get("value")
+    table = None
+    if "table" in v:
+        from .model import Table
+
+        t = v["table"]
+        table = Table(tuple(t["columns"]), tuple(tuple(r) for r in t["rows"]), pos=pos_of(v, "table"))
+        for r, row in enumerate(t["rows"]):
+            if len(row) != len(t["columns"]):
+                report.error(pos_of(t["rows"], r), f"table row {r + 1} has {len(row)} cells for {len(t['columns'])} columns",
+                             "give every row one cell per column (\"\" for an empty cell)")
     return Variation(
         id=v["id"], op=op, target=target, rationale=" ".join(v["rationale"].split()),
         category=v["category"], pin=v.get("pin"), anchor=anchor, text=v.get("text"),
         heading=v.get("heading"), find=v.get("find"), replace=v.get("replace"), value=value,
-        clause=new_clause, forms=tuple(v.get("forms") or ()), pos=pos, locs=frozen_map(dict(v.value_pos)),
+        clause=new_clause, forms=tuple(v.get("forms") or ()), table=table, pos=pos,
+        locs=frozen_map(dict(v.value_pos)),
     )
 
 
@@ -636,10 +651,14 @@ def _apply_one(contract: Contract, v: Variation, overlay: Overlay) -> tuple[Cont
         raise _unknown_clause(contract, v, v.target, "clause")
     pin = pin_of_clause(clause)
     if op == "replace":
-        changes: dict[str, Any] = {"text": v.text,
-                                   "locs": frozen_map({**clause.locs, "text": _loc(v, "text")})}
+        changes: dict[str, Any] = {"locs": frozen_map({**clause.locs, "text": _loc(v, "text"),
+                                                       "table": _loc(v, "table")})}
+        if v.text:
+            changes["text"] = v.text
         if v.heading:
             changes["heading"] = v.heading
+        if v.table:
+            changes["table"] = v.table
         return _update(contract, v.target, **changes), pin
     if op == "retitle":
         return _update(contract, v.target, heading=v.heading,

@@ -161,6 +161,7 @@ VARIATION: dict[str, Any] = {
         "forms": _STRINGS,
         "text": {**_TEXT, "description": "replace / define: the new text."},
         "heading": {**_TEXT, "description": "retitle / replace: the new heading."},
+        "table": {**_TABLE, "description": "replace: the clause's new table."},
         "find": {**_TEXT, "description": "amend: the exact text to find (it must occur exactly once)."},
         "replace": {"type": "string", "description": "amend: what replaces it."},
         "before": _ID,

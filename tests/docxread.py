@@ -195,3 +195,132 @@ def bookmarked_paragraphs(path: Path) -> dict[str, int]:
         for b in p.findall("w:bookmarkStart", NS):
             out[b.get(q("name"))] = i
     return out
+
+
+# --- tracked changes ------------------------------------------------------------------------------
+
+REVISIONS = ("ins", "del", "moveFrom", "moveTo")
+
+
+def revision_markup(path: Path) -> list[str]:
+    """Return every body paragraph that holds a revision, as text with the changes marked:
+    {+inserted+} [-deleted-] {>moved to>} [<moved from<]; a revised paragraph mark as ¶+ / ¶- / ¶> / ¶<;
+    a REF field as «label→bookmark»; table rows as | cells |."""
+    body = part(path).find("w:body", NS)
+    marks = {"ins": ("{+", "+}"), "del": ("[-", "-]"), "moveTo": ("{>", ">}"), "moveFrom": ("[<", "<]")}
+    para_marks = {"ins": "¶+", "del": "¶-", "moveTo": "¶>", "moveFrom": "¶<"}
+    out = []
+
+    def runs_text(parent) -> str:
+        s = []
+        field = None
+        for child in parent:
+            tag = etree.QName(child).localname
+            if tag in marks:
+                a, b = marks[tag]
+                s.append(a + runs_text(child) + b)
+            elif tag in ("r", "hyperlink"):
+                for x in child.iter():
+                    t = etree.QName(x).localname
+                    if t == "fldChar":
+                        kind = x.get(q("fldCharType"))
+                        if kind == "begin":
+                            field = {"instr": "", "result": ""}
+                        elif kind == "separate" and field is not None:
+                            field["sep"] = True
+                        elif kind == "end" and field is not None:
+                            bm = field["instr"].split()[1] if field["instr"].split()[:1] == ["REF"] else "?"
+                            s.append(f"«{field['result']}→{bm}»")
+                            field = None
+                    elif t == "instrText" and field is not None:
+                        field["instr"] += x.text or ""
+                    elif t in ("t", "delText"):
+                        if field is not None and field.get("sep"):
+                            field["result"] += x.text or ""
+                        else:
+                            s.append(x.text or "")
+                    elif t == "tab":
+                        s.append("\t")
+        return "".join(s)
+
+    for p in body.iter(q("p")):
+        has = any(p.find(f".//w:{r}", NS) is not None for r in REVISIONS)
+        if not has:
+            continue
+        prefix = ""
+        rpr = p.find("w:pPr/w:rPr", NS)
+        if rpr is not None:
+            for r in REVISIONS:
+                if rpr.find(f"w:{r}", NS) is not None:
+                    prefix = para_marks[r] + " "
+        text = runs_text(p)
+        in_table = p.getparent().tag == q("tc")
+        out.append(("| " if in_table else "") + prefix + text)
+    return out
+
+
+def lint_revisions(path: Path) -> list[str]:
+    """Return every breach of the rules of docs/dev/redline.md in a .docx (empty when sound)."""
+    problems = []
+    doc = part(path)
+    body = doc.find("w:body", NS)
+    ids: dict[str, str] = {}
+    for e in doc.iter():
+        if not isinstance(e.tag, str):
+            continue
+        name = etree.QName(e).localname
+        if name in (*REVISIONS, "moveFromRangeStart", "moveToRangeStart", "bookmarkStart"):
+            i = e.get(q("id"))
+            if i is None:
+                problems.append(f"{name} without w:id")
+            elif i in ids:
+                problems.append(f"w:id {i} used by {ids[i]} and {name}")
+            else:
+                ids[i] = name
+            if name != "bookmarkStart" and (not e.get(q("author")) or not e.get(q("date"))):
+                problems.append(f"{name} {i} lacks w:author or w:date")
+    for d in body.iter(q("del")):
+        if d.find(".//w:t", NS) is not None:
+            problems.append("w:t inside w:del")
+        if d.find(".//w:instrText", NS) is not None:
+            problems.append("w:instrText inside w:del")
+    for t in body.iter(q("delText")):
+        anc = [etree.QName(a).localname for a in t.iterancestors()]
+        if "del" not in anc:
+            problems.append("w:delText outside w:del")
+    for r in REVISIONS:
+        for wrap in body.iter(q(r)):
+            if wrap.find(".//w:p", NS) is not None:
+                problems.append(f"a paragraph inside w:{r}")
+    for rpr in body.iterfind(".//w:pPr/w:rPr", NS):
+        revs = [c for c in rpr if etree.QName(c).localname in REVISIONS]
+        if len(revs) > 1:
+            problems.append("more than one revision on a paragraph mark")
+        if revs and rpr[0] is not revs[0]:
+            problems.append("paragraph-mark revision is not the first child of w:rPr")
+    for kind in ("moveFrom", "moveTo"):
+        starts = {e.get(q("id")): e.get(q("name")) for e in body.iter(q(f"{kind}RangeStart"))}
+        ends = {e.get(q("id")) for e in body.iter(q(f"{kind}RangeEnd"))}
+        for i in starts:
+            if i not in ends:
+                problems.append(f"{kind}RangeStart {i} has no end")
+    names_from = {e.get(q("name")) for e in body.iter(q("moveFromRangeStart"))}
+    names_to = {e.get(q("name")) for e in body.iter(q("moveToRangeStart"))}
+    if names_from != names_to:
+        problems.append(f"unpaired moves: {sorted(names_from ^ names_to)}")
+    paras = body.findall("w:p", NS)
+    last = paras[-1] if paras else None
+    if last is not None and last.find("w:pPr/w:rPr/w:del", NS) is not None:
+        problems.append("the last paragraph mark of the body is deleted")
+    return problems
+
+
+def count_revisions(path: Path) -> int:
+    """Return the number of run-level revision wrappers (w:ins, w:del, w:moveFrom, w:moveTo around runs)."""
+    body = part(path).find("w:body", NS)
+    n = 0
+    for r in REVISIONS:
+        for e in body.iter(q(r)):
+            if etree.QName(e.getparent()).localname not in ("rPr", "trPr"):
+                n += 1
+    return n

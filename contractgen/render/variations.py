@@ -72,6 +72,7 @@ def variation_rows(base: Contract, varied: Contract, overlay: Overlay,
     before = number_contract(base)
     after = number_contract(varied)
     rows = []
+    running = dict(before.contract.values)
     for i, v in enumerate([*(derived or []), *overlay.variations], start=1):
         target_id: str | None = None
         if v.op == "set":
@@ -81,8 +82,9 @@ def variation_rows(base: Contract, varied: Contract, overlay: Overlay,
             p = after.contract.parameters[v.target]
             heading = p.description
             target_id = uses[0] if uses else None
-            old = format_value(p, before.contract.values[v.target])
-            new = format_value(p, after.contract.values[v.target])
+            old = format_value(p, running[v.target])
+            new = format_value(p, v.value)
+            running[v.target] = v.value
             rows.append(Row(i, v, clause, heading, f"{OP_LABEL['set']}: {old} → {new}", v.category,
                             v.rationale, target_id))
             continue

@@ -1,0 +1,1 @@
+"""Redlines: align two contracts by id, diff words inside changed paragraphs, render changes."""

@@ -1,0 +1,266 @@
+"""Redline → Word document with native tracked changes and a change register at the front.
+
+See docs/dev/redline.md for the rules each element here follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from ..numbering import Numbered
+from ..render.docx import LEVEL_INDENT, TEXT_WIDTH, _add_numbering, _Body, render_document
+from ..render.oxml import bookmark_end, bookmark_start, el, field_runs, qn, val, w_p, w_ppr, w_t
+from .align import Out, Row
+from .textdiff import DEL, EQ, INS, Piece, Tok
+
+REVISION_TAGS = ("w:ins", "w:del", "w:moveFrom", "w:moveTo")
+
+
+@dataclass
+class RegisterRow:
+    number: int
+    clause: str
+    heading: str
+    operation: str
+    category: str
+    rationale: str
+    anchor: str | None  # bookmark of the first change of the variation
+    variation: Any = None
+
+
+class _Revisions:
+    def __init__(self, body: _Body, author: str, date: dt.datetime) -> None:
+        self.body = body
+        self.author = author
+        self.date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.count = 0  # run-level revisions (w:ins/w:del/w:moveFrom/w:moveTo wrappers)
+
+    def rev(self, tag: str, **extra: str) -> etree._Element:
+        bid = self.body.next_bookmark
+        self.body.next_bookmark += 1
+        return el(tag, {"id": str(bid), "author": self.author, "date": self.date, **extra})
+
+    def runs(self, toks: Iterable[Tok], deleted: bool = False) -> list[etree._Element]:
+        """Return runs for tokens: text grouped by formatting, references as REF fields."""
+        out: list[etree._Element] = []
+        buf: list[str] = []
+        bold = False
+
+        def flush() -> None:
+            if buf:
+                r = el("w:r")
+                if bold:
+                    r.append(el("w:rPr", None, el("w:b")))
+                r.append(w_t("".join(buf), "w:delText" if deleted else "w:t"))
+                out.append(r)
+                buf.clear()
+
+        for t in toks:
+            if t.ref and not deleted:
+                flush()
+                bm = self.body.bookmarks.get(t.ref)
+                result = el("w:r", None, w_t(t.text))
+                out.extend(field_runs(f"REF {bm} \\w \\h", [result]) if bm else [result])
+                continue
+            if t.bold != bold:
+                flush()
+                bold = t.bold
+            buf.append(t.text)
+        flush()
+        return out
+
+    def pieces(self, pieces: list[Piece], status: str) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for piece in pieces:
+            if piece.op == EQ:
+                out.extend(self.runs(piece.toks))
+                continue
+            if status == "moved-from":
+                wrap = self.rev("w:moveFrom")
+                wrap.extend(self.runs(piece.toks))
+            elif status == "moved-to":
+                wrap = self.rev("w:moveTo")
+                wrap.extend(self.runs(piece.toks))
+            elif piece.op == DEL:
+                wrap = self.rev("w:del")
+                wrap.extend(self.runs(piece.toks, deleted=True))
+            else:
+                wrap = self.rev("w:ins")
+                wrap.extend(self.runs(piece.toks))
+            self.count += 1
+            out.append(wrap)
+        return out
+
+    def mark(self, status: str) -> etree._Element | None:
+        """Return the paragraph-mark revision for a wholly inserted / deleted / moved paragraph."""
+        tag = {"inserted": "w:ins", "deleted": "w:del", "moved-from": "w:moveFrom", "moved-to": "w:moveTo"}.get(status)
+        return self.rev(tag) if tag else None
+
+
+def _style_and_num(body: _Body, out: Out) -> tuple[str, tuple[int, int] | None]:
+    item = out.item
+    num_id = body.num_ids.get(item.part_id) or next(iter(body.num_ids.values()))
+    if item.kind == "schedule-title":
+        return "Schedule Title", (body.schedule_num, 0)
+    if item.kind == "heading":
+        terms = item.part_id == body.numbered.parts[0].part.id
+        return ("Heading 1" if terms else "Schedule Heading"), (num_id, 0)
+    if item.kind == "text":
+        return "Clause Text", None
+    if item.kind == "definition":
+        return "Definition", None
+    return f"Clause Level {item.level}", (num_id, item.level - 1)
+
+
+def _paragraph(body: _Body, revs: _Revisions, out: Out, bookmark: str | None, anchor: str | None) -> None:
+    style, num = _style_and_num(body, out)
+    num_id, ilvl = num if num else (None, None)
+    ppr = w_ppr(body.styles[style], num_id, ilvl)
+    mark = revs.mark(out.status)
+    if mark is not None:
+        ppr.append(el("w:rPr", None, mark))
+    p = w_p(ppr)
+    marks = []
+    for name in (bookmark, anchor):
+        if name:
+            bid = body.next_bookmark
+            body.next_bookmark += 1
+            p.append(bookmark_start(bid, name))
+            marks.append(bid)
+    move_range = None
+    if out.status in ("moved-from", "moved-to"):
+        tag = "w:moveFromRangeStart" if out.status == "moved-from" else "w:moveToRangeStart"
+        move_range = revs.rev(tag, name=f"move{out.move}")
+        p.append(move_range)
+    for r in revs.pieces(out.pieces, out.status):
+        p.append(r)
+    if move_range is not None:
+        end = "w:moveFromRangeEnd" if out.status == "moved-from" else "w:moveToRangeEnd"
+        p.append(el(end, {"id": move_range.get(qn("w:id"))}))
+    for bid in marks:
+        p.append(bookmark_end(bid))
+    body.out.append(p)
+
+
+def _table(body: _Body, revs: _Revisions, out: Out, anchor: str | None) -> None:
+    item = out.item
+    indent = LEVEL_INDENT[min(max(item.level - 1, 0), 4)][0]
+    width = TEXT_WIDTH - indent
+    ncols = max(len(r.cells) for r in out.rows)
+    widths = [width // ncols] * ncols
+    tbl = el("w:tbl")
+    tbl.append(el("w:tblPr", None, val("w:tblStyle", body.styles["Contract Table"]),
+                  el("w:tblW", {"w": str(width), "type": "dxa"}), el("w:tblInd", {"w": str(indent), "type": "dxa"}),
+                  el("w:tblLayout", {"type": "fixed"})))
+    grid = el("w:tblGrid")
+    for w in widths:
+        grid.append(el("w:gridCol", {"w": str(w)}))
+    tbl.append(grid)
+    for i, row in enumerate(out.rows):
+        tbl.append(_row(body, revs, row, widths, header=(i == 0 and row.status != "deleted"), anchor=anchor if i == 0 else None))
+    body.out.append(tbl)
+    body.out.append(w_p(w_ppr(body.styles["Table Text"])))
+
+
+def _row(body: _Body, revs: _Revisions, row: Row, widths: list[int], header: bool, anchor: str | None) -> etree._Element:
+    tr = el("w:tr")
+    trpr = el("w:trPr", None, el("w:cantSplit"))
+    if header:
+        trpr.append(el("w:tblHeader"))
+    status = row.status
+    if status in ("inserted", "deleted"):
+        trpr.append(revs.rev("w:ins" if status == "inserted" else "w:del"))
+    tr.append(trpr)
+    for c, cell in enumerate(row.cells):
+        tcpr = el("w:tcPr", None, el("w:tcW", {"w": str(widths[min(c, len(widths) - 1)]), "type": "dxa"}))
+        if header:
+            tcpr.append(el("w:shd", {"val": "clear", "color": "auto", "fill": "1F2A44"}))
+        ppr = w_ppr(body.styles["Table Heading" if header else "Table Text"])
+        if status in ("inserted", "deleted"):
+            ppr.append(el("w:rPr", None, revs.rev("w:ins" if status == "inserted" else "w:del")))
+        p = w_p(ppr)
+        if anchor and c == 0:
+            bid = body.next_bookmark
+            body.next_bookmark += 1
+            p.append(bookmark_start(bid, anchor))
+            p.extend(revs.pieces(cell, "changed"))
+            p.append(bookmark_end(bid))
+        else:
+            p.extend(revs.pieces(cell, "changed"))
+        tr.append(el("w:tc", None, tcpr, p))
+    return tr
+
+
+def _register(body: _Body, rows: list[RegisterRow]) -> None:
+    cols = ("No.", "Clause", "Heading", "Operation", "Category", "Rationale")
+    weights = [0.6, 1.3, 1.8, 1.4, 1.2, 4.5]
+    total = sum(weights)
+    widths = [int(TEXT_WIDTH * w / total) for w in weights]
+    tbl = el("w:tbl", None, el("w:tblPr", None, val("w:tblStyle", body.styles["Contract Table"]),
+                               el("w:tblW", {"w": str(TEXT_WIDTH), "type": "dxa"}), el("w:tblLayout", {"type": "fixed"})))
+    grid = el("w:tblGrid")
+    for w in widths:
+        grid.append(el("w:gridCol", {"w": str(w)}))
+    tbl.append(grid)
+
+    def cell(i: int, content: list[etree._Element], header: bool) -> etree._Element:
+        tcpr = el("w:tcPr", None, el("w:tcW", {"w": str(widths[i]), "type": "dxa"}))
+        if header:
+            tcpr.append(el("w:shd", {"val": "clear", "color": "auto", "fill": "1F2A44"}))
+        return el("w:tc", None, tcpr, w_p(w_ppr(body.styles["Table Heading" if header else "Table Text"]), *content))
+
+    tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"), el("w:tblHeader")))
+    for i, c in enumerate(cols):
+        tr.append(cell(i, [el("w:r", None, w_t(c))], True))
+    tbl.append(tr)
+    for row in rows:
+        tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit")))
+        number = el("w:r", None, el("w:rPr", None, el("w:color", {"val": "1F4E99"}), el("w:u", {"val": "single"})),
+                    w_t(str(row.number)))
+        first = [el("w:hyperlink", {"anchor": row.anchor, "history": "1"}, number)] if row.anchor else [
+            el("w:r", None, w_t(str(row.number)))]
+        tr.append(cell(0, first, False))
+        for i, text in enumerate((row.clause, row.heading, row.operation, row.category, row.rationale), start=1):
+            tr.append(cell(i, [el("w:r", None, w_t(text))], False))
+        tbl.append(tr)
+    body.out.append(tbl)
+
+
+def render_redline_docx(numbered: Numbered, outs: list[Out], register: list[RegisterRow], context: dict[str, Any],
+                        author: str, date: dt.date, anchors: dict[int, str], epoch: int | None = None) -> tuple[bytes, int]:
+    """Return (the redline .docx, the number of run-level revisions in it)."""
+    stamp = dt.datetime(date.year, date.month, date.day)
+    holder: dict[str, int] = {}
+
+    def fill(doc: Any, body: _Body) -> None:
+        _add_numbering(doc, body)
+        revs = _Revisions(body, author, stamp)
+        body.para("TOC Heading", [el("w:r", None, w_t("Change register"))])
+        body.para("Clause Text", [el("w:r", None, w_t(context["register_intro"]))])
+        _register(body, register)
+        body.para("TOC Heading", [el("w:r", None, w_t("The contract with the changes tracked"))])
+        for i, out in enumerate(outs):
+            anchor = anchors.get(i)
+            bookmark = None
+            item = out.item
+            if out.status not in ("deleted", "moved-from") and item.kind in ("schedule-title", "heading", "para"):
+                if item.clause_id and item.clause_id in body.bookmarks:
+                    bookmark = body.bookmarks[item.clause_id]
+            if item.kind == "table":
+                _table(body, revs, out, anchor)
+            else:
+                _paragraph(body, revs, out, bookmark, anchor)
+        body.out.append(w_p(w_ppr(body.styles["Clause Text"])))  # the final mark is never revised
+        holder["count"] = revs.count
+
+    data = render_document(numbered, context, fill, title=context["title"], subject=context.get("subject", ""),
+                           epoch=epoch)
+    return data, holder["count"]
+
+
+_ = INS

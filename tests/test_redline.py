@@ -1,0 +1,128 @@
+"""Redlines: the law (accept all = varied, reject all = base) read by pandoc, granularity on
+golden cases, the OOXML rules, LibreOffice, and the HTML in a real browser."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from contractgen import api
+from contractgen.numbering import number_contract
+from contractgen.overlay import fill_pins
+from contractgen.render.text import body_text
+from docxread import count_revisions, lint_revisions, pandoc_paragraphs, revision_markup
+
+MINI = ROOT / "tests" / "data" / "mini"
+CASES = sorted(p.name for p in (ROOT / "tests" / "cases").iterdir() if (p / "overlay.yaml").is_file())
+UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
+MARKER = "The contract with the changes tracked"
+
+
+def expected_texts(red: api.Redline) -> tuple[list[str], list[str]]:
+    """Return (accept-all text, reject-all text): the varied contract, and the base with the
+    varied contract's numbers in its references (renumbering is never a change)."""
+    nb, nv = number_contract(red.base), number_contract(red.varied)
+    labels = {**nb.labels, **{k: v for k, v in nv.labels.items() if k in nb.labels}}
+    return body_text(nv), body_text(replace(nb, labels=labels))
+
+
+def body_of(paragraphs: list[str]) -> list[str]:
+    return paragraphs[paragraphs.index(MARKER) + 1:]
+
+
+def assert_law(red: api.Redline, path: Path) -> None:
+    want_accept, want_reject = expected_texts(red)
+    for mode, want in (("accept", want_accept), ("reject", want_reject)):
+        got = body_of(pandoc_paragraphs(path, track_changes=mode))
+        if got != want:
+            diff = "\n".join(difflib.unified_diff(want, got, "model", f"pandoc {mode}", lineterm="", n=1))
+            pytest.fail(f"{path.name}: --track-changes={mode} differs:\n{diff[:5000]}")
+
+
+def case_project(tmp_path: Path, name: str) -> Path:
+    shutil.copytree(MINI, tmp_path / "national_contract" / "mini")
+    (tmp_path / "variations").mkdir()
+    overlay = tmp_path / "variations" / "case.yaml"
+    shutil.copy(ROOT / "tests" / "cases" / name / "overlay.yaml", overlay)
+    fill_pins(overlay)
+    return overlay
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_case(name: str, tmp_path: Path, pandoc: str) -> None:
+    overlay = case_project(tmp_path, name)
+    red = api.redline(overlay)
+    path = tmp_path / "red.docx"
+    path.write_bytes(red.docx)
+    assert not lint_revisions(path)
+    assert not red.unexplained and not red.silent
+    got = "\n".join(revision_markup(path)) + "\n"
+    golden = ROOT / "tests" / "cases" / name / "expected.txt"
+    if UPDATE or not golden.exists():
+        golden.write_text(got, encoding="utf-8")
+    want = golden.read_text(encoding="utf-8")
+    assert got == want, "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "got", lineterm=""))
+    assert_law(red, path)
+
+
+def test_word_change_marks_whole_words_only(tmp_path: Path) -> None:
+    red = api.redline(case_project(tmp_path, "word-change"))
+    (tmp_path / "r.docx").write_bytes(red.docx)
+    assert [m for m in revision_markup(tmp_path / "r.docx") if "{+" in m] == [
+        m for m in revision_markup(tmp_path / "r.docx") if "{+and office +}" in m or "{+ and office+}" in m]
+    assert count_revisions(tmp_path / "r.docx") == 1
+
+
+def test_inserted_and_deleted_clauses_are_whole_paragraphs(tmp_path: Path) -> None:
+    red = api.redline(case_project(tmp_path, "clause-insert"))
+    (tmp_path / "i.docx").write_bytes(red.docx)
+    assert any(m.startswith("¶+ {+Portal.") for m in revision_markup(tmp_path / "i.docx"))
+    red = api.redline(case_project(tmp_path / "d", "clause-delete"))
+    (tmp_path / "d.docx").write_bytes(red.docx)
+    assert revision_markup(tmp_path / "d.docx") == ["¶- [-the period invoiced.-]"]
+
+
+def test_a_move_is_a_move_not_delete_and_insert(tmp_path: Path) -> None:
+    red = api.redline(case_project(tmp_path, "clause-move"))
+    (tmp_path / "m.docx").write_bytes(red.docx)
+    marks = revision_markup(tmp_path / "m.docx")
+    assert any(m.startswith("¶> {>Insurance") for m in marks) and any(m.startswith("¶< [<Insurance") for m in marks)
+    assert not any("{+" in m or "[-" in m for m in marks)
+
+
+def test_renumbering_is_never_a_change(tmp_path: Path) -> None:
+    red = api.redline(case_project(tmp_path, "renumbering"))
+    path = tmp_path / "r.docx"
+    path.write_bytes(red.docx)
+    marks = revision_markup(path)
+    # only the inserted clause is marked; the references that now read 3.x are not
+    assert all(m.startswith("¶+") for m in marks), marks
+    text = "\n".join(pandoc_paragraphs(path, track_changes="accept"))
+    assert "subject to clause 3.2." in text and "as clause 3.1 allows" in text
+
+
+def test_a_redline_of_a_source_against_itself_has_no_change(tmp_path: Path) -> None:
+    red = api.diff(str(MINI), str(MINI))
+    path = tmp_path / "self.docx"
+    path.write_bytes(red.docx)
+    assert count_revisions(path) == 0 and revision_markup(path) == []
+    assert red.html is not None and "<ins" not in red.html.split("<main>")[1] and "<del" not in red.html.split("<main>")[1]
+
+
+def test_redline_and_diff_through_the_cli(tmp_path: Path) -> None:
+    overlay = case_project(tmp_path, "parameter")
+    out, html = tmp_path / "out" / "r.docx", tmp_path / "out" / "r.html"
+    r = run_cli("redline", str(overlay), "-o", str(out), "--html", str(html), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert out.is_file() and html.is_file()
+    assert "1 variation" in r.stdout and "changes" in r.stdout
+    d = run_cli("diff", str(tmp_path / "national_contract" / "mini"), str(overlay), "-o", str(tmp_path / "d.docx"),
+                cwd=tmp_path)
+    assert d.returncode == 0, d.stderr
+    assert count_revisions(tmp_path / "d.docx") == count_revisions(out)
