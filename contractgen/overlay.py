@@ -447,19 +447,25 @@ def derived_variations(contract: Contract, overlay: Overlay) -> list[Variation]:
         if not p.source:
             continue
         raw = particulars_value(overlay.consortium, p.source)
-        if raw is None:
-            continue
+        if raw is None or raw == []:
+            continue  # not given (or "none"): the base's own wording stands
         value = _convert(p.type, raw)
         if value == contract.values[name]:
             continue
         key = p.source.split(".")[1]
         out.append(Variation(
             id=f"particulars.{name.replace('_', '-')}", op="set", target=name,
-            rationale=f"Set from the consortium particulars ({p.source}): {format_value(p, value) if not type_problem(p, value) else value}.",
+            rationale=_sentence(f"Set from the consortium particulars ({p.source}): "
+                                f"{format_value(p, value) if not type_problem(p, value) else value}"),
             category=CATEGORY_OF_PARTICULAR.get(key, "terms"), value=value, derived=True,
             pos=overlay.locs.get("consortium", overlay.pos),
         ))
     return out
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _loc(v: Variation, key: str) -> Pos | None:

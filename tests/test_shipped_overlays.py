@@ -84,3 +84,53 @@ def test_libreoffice_converts_every_contract_and_schedule(overlay_docs, soffice:
     for doc in docs:
         pdf = pdfs[doc.stem]
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), doc.name
+
+
+# --- redlines of every shipped overlay --------------------------------------------------------
+
+from contractgen import api  # noqa: E402
+from docxread import count_revisions, lint_revisions  # noqa: E402
+from test_redline import assert_law  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def redlines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[api.Redline, Path]]:
+    out = tmp_path_factory.mktemp("redlines")
+    reds = {}
+    for path in OVERLAYS:
+        red = api.redline(path)
+        doc = out / f"{path.stem}-redline.docx"
+        doc.write_bytes(red.docx)
+        (out / f"{path.stem}-redline.html").write_text(red.html or "", encoding="utf-8")
+        reds[path.stem] = (red, doc)
+    return reds
+
+
+@pytest.mark.parametrize("ident", IDS)
+def test_redline_obeys_the_law_for_every_overlay(ident: str, redlines, pandoc: str) -> None:
+    red, doc = redlines[ident]
+    assert red.changes > 0
+    assert not red.unexplained, [o.item.key for o in red.unexplained]
+    assert_law(red, doc)
+
+
+@pytest.mark.parametrize("ident", IDS)
+def test_redline_follows_the_ooxml_rules(ident: str, redlines) -> None:
+    red, doc = redlines[ident]
+    assert lint_revisions(doc) == []
+    assert count_revisions(doc) == red.changes
+
+
+def test_libreoffice_opens_and_converts_every_redline(redlines, soffice: str, tmp_path: Path) -> None:
+    docs = [doc for _, doc in redlines.values()]
+    pdfs = convert_with_libreoffice(soffice, docs, tmp_path)
+    for doc in docs:
+        assert pdfs[doc.stem].is_file() and pdfs[doc.stem].read_bytes().startswith(b"%PDF"), doc.name
+
+
+@pytest.mark.parametrize("name", ["fostering", "residential"])
+def test_a_base_against_itself_has_no_tracked_change(name: str, tmp_path: Path) -> None:
+    red = api.diff(f"national_contract/{name}", f"national_contract/{name}")
+    path = tmp_path / "self.docx"
+    path.write_bytes(red.docx)
+    assert red.changes == 0 and count_revisions(path) == 0

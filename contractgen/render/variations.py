@@ -61,7 +61,8 @@ def _uses(numbered: Numbered, name: str) -> list[str]:
         texts = [c.text or "", c.heading or ""]
         if c.table:
             texts += [cell for row in c.table.rows for cell in row] + list(c.table.columns)
-        if any(s.kind == "param" and s.value == name for t in texts for s in split(t)):
+        if any(s.kind == "param" and s.value == name for t in texts for s in split(t)) or any(
+                p == name for p, _ in c.when):
             out.append(c.id)
     return out
 
