@@ -238,7 +238,7 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
             if out.variation is not None and id(out.variation) not in first:
                 first[id(out.variation)] = i
         pseudo = Overlay("redline", "", None, None, varied.date, None, {}, tuple(variations))
-        for row in variation_rows(base, varied, pseudo):
+        for row in variation_rows(nb, nv, pseudo):
             v = row.variation
             anchor = None
             if id(v) in first:

@@ -123,7 +123,7 @@ def _table_rows(status: str, old: Item | None, new: Item) -> list[Row]:
                [Row("inserted", [_pieces("inserted", c) for c in row]) for row in b]
 
     def key(row: list[list[Tok]]) -> tuple:
-        return tuple(tuple(t.key() for t in cell) for cell in row)
+        return tuple(tuple(cell) for cell in row)
 
     rows: list[Row] = []
     sm = difflib.SequenceMatcher(None, [key(r) for r in a], [key(r) for r in b], autojunk=False)
@@ -141,9 +141,7 @@ def _table_rows(status: str, old: Item | None, new: Item) -> list[Row]:
 
 
 def _same(a: Item, b: Item) -> bool:
-    if a.kind == "table":
-        return [[[t.key() for t in c] for c in r] for r in a.rows] == [[[t.key() for t in c] for c in r] for r in b.rows]
-    return [t.key() for t in a.toks] == [t.key() for t in b.toks]
+    return a.rows == b.rows if a.kind == "table" else a.toks == b.toks
 
 
 def align(base: list[Item], varied: list[Item]) -> list[Out]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from diff_match_patch import diff_match_patch
 
@@ -14,16 +16,18 @@ from ..text import split
 _WORD = re.compile(r"\s+|[\w’'£%.,-]*\w[\w’'%]*|.", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Tok:
-    """A word, a run of spaces, a punctuation mark, or a reference (compared by its target)."""
+class Tok(NamedTuple):
+    """A word, a run of spaces, a punctuation mark, or a reference (compared by its target).
+
+    Both sides of a redline label references with the varied contract's numbers, so two tokens
+    are the same change-wise exactly when they are equal as tuples."""
 
     text: str
     ref: str | None = None
     bold: bool = False
 
     def key(self) -> tuple[str | bool | None, ...]:
-        return ("ref", self.ref, self.bold) if self.ref else ("t", self.text, self.bold)
+        return self
 
 
 EQ, DEL, INS = 0, -1, 1
@@ -40,7 +44,12 @@ class Piece:
 
 
 def words(text: str, bold: bool = False) -> list[Tok]:
-    return [Tok(m.group(0), None, bold) for m in _WORD.finditer(text)]
+    return list(_words(text, bold))
+
+
+@lru_cache(maxsize=65536)
+def _words(text: str, bold: bool) -> tuple[Tok, ...]:
+    return tuple(Tok(w, None, bold) for w in _WORD.findall(text))
 
 
 def tokens(numbered: Numbered, text: str, label: Callable[[str], str], bold: bool = False) -> list[Tok]:
@@ -62,14 +71,13 @@ _dmp.Diff_Timeout = 0  # paragraphs are small; never fall back to delete-all/ins
 
 def diff(a: list[Tok], b: list[Tok]) -> list[Piece]:
     """Return the word-level difference of two token lists, semantically cleaned up."""
-    if [t.key() for t in a] == [t.key() for t in b]:
+    if a == b:
         return [Piece(EQ, tuple(b))] if b else []
     alphabet: dict[tuple, str] = {}
 
     def encode(toks: list[Tok]) -> str:
         chars = []
-        for t in toks:
-            k = t.key()
+        for k in toks:
             if k not in alphabet:
                 code = 0x100 + len(alphabet)
                 if code >= 0xD800:

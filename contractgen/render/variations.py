@@ -67,11 +67,11 @@ def _uses(numbered: Numbered, name: str) -> list[str]:
     return out
 
 
-def variation_rows(base: Contract, varied: Contract, overlay: Overlay,
+def variation_rows(base: Contract | Numbered, varied: Contract | Numbered, overlay: Overlay,
                    derived: list[Variation] | None = None) -> list[Row]:
     """Return one row per variation (derived particulars first, then the declared ones)."""
-    before = number_contract(base)
-    after = number_contract(varied)
+    before = base if isinstance(base, Numbered) else number_contract(base)
+    after = varied if isinstance(varied, Numbered) else number_contract(varied)
     rows = []
     running = dict(before.contract.values)
     for i, v in enumerate([*(derived or []), *overlay.variations], start=1):
