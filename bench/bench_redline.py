@@ -89,6 +89,12 @@ def main() -> None:
     ours = tmp / "ours.docx"
     ours.write_bytes(red.docx)
     t_in = median_time(lambda: api.redline(overlay, with_html=False), repeat)
+    from contractgen.overlay import derived_variations
+
+    variations = [*derived_variations(resolved.base, resolved.overlay), *resolved.overlay.variations]
+    t_step = median_time(lambda: api.build_redline(
+        resolved.base, resolved.contract, variations, author="x", date=resolved.overlay.effective,
+        title="t", subtitle="s", with_html=False), repeat)
     t_in_html = median_time(lambda: api.redline(overlay, with_html=True), repeat)
     t_cli = median_time(lambda: subprocess.run(
         [sys.executable, "-m", "contractgen", "redline", str(overlay), "-o", str(tmp / "cli.docx")],
@@ -96,6 +102,7 @@ def main() -> None:
 
     print(f"pair: {resolved.base.ref} → {overlay.stem} ({n_var} declared variations, {red.changes} tracked changes)")
     print(f"median of {repeat} runs, seconds")
+    print(f"  contractgen redline step alone (models → DOCX){t_step:8.3f}")
     print(f"  contractgen redline, in-process (DOCX)        {t_in:8.3f}")
     print(f"  contractgen redline, in-process (DOCX + HTML) {t_in_html:8.3f}")
     print(f"  contractgen redline, CLI                      {t_cli:8.3f}")
@@ -106,6 +113,7 @@ def main() -> None:
                            check=True, capture_output=True, text=True)
         t_peer = json.loads(r.stdout.strip().splitlines()[-1])["median"]
         print(f"  python-redlines 2.x (Docxodus), in-process    {t_peer:8.3f}")
+        print(f"  ratio peer / contractgen step alone           {t_peer / t_step:8.1f}x")
         print(f"  ratio peer / contractgen in-process           {t_peer / t_in:8.1f}x")
         print(f"  ratio peer / contractgen CLI                  {t_peer / t_cli:8.1f}x")
     except (OSError, subprocess.CalledProcessError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +24,13 @@ class Seg:
     raw: str = ""  # the token as written
 
 
-def split(text: str) -> list[Seg]:
-    """Return the segments of `text` in order."""
+def split(text: str) -> tuple[Seg, ...]:
+    """Return the segments of `text` in order (cached: the same texts are split many times)."""
+    return _split(text)
+
+
+@lru_cache(maxsize=65536)
+def _split(text: str) -> tuple[Seg, ...]:
     out: list[Seg] = []
     pos = 0
     for m in TOKEN.finditer(text):
@@ -37,7 +43,7 @@ def split(text: str) -> list[Seg]:
         pos = m.end()
     if pos < len(text):
         out.append(Seg("text", text[pos:]))
-    return out
+    return tuple(out)
 
 
 def format_value(param: Parameter, value: Any) -> str:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from lxml import etree
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+_NSMAP = {"w": W_NS}
 
 
+@lru_cache(maxsize=None)
+def _attr(key: str) -> str:
+    return qn(key if ":" in key else f"w:{key}")
+
+
+@lru_cache(maxsize=None)
 def qn(tag: str) -> str:
     """Return the Clark name of 'w:tag' (or 'xml:space')."""
     prefix, _, local = tag.partition(":")
@@ -18,9 +26,10 @@ def qn(tag: str) -> str:
 
 def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
     """Return a new w: element with w:-prefixed attributes and children."""
-    e = etree.Element(qn(tag), nsmap={"w": W_NS})
-    for k, v in (attrs or {}).items():
-        e.set(qn(k if ":" in k else f"w:{k}"), str(v))
+    e = etree.Element(qn(tag), nsmap=_NSMAP)
+    if attrs:
+        for k, v in attrs.items():
+            e.set(_attr(k), str(v))
     for c in children:
         if c is not None:
             e.append(c)

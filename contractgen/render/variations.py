@@ -54,17 +54,29 @@ def _parent_heading(numbered: Numbered, ident: str) -> str | None:
 
 
 def _uses(numbered: Numbered, name: str) -> list[str]:
-    """Return the ids of clauses whose text shows parameter `name`."""
-    out = []
+    """Return the ids of clauses whose text shows parameter `name` (or whose presence depends on it)."""
+    return _param_uses(numbered).get(name, [])
+
+
+_USES_CACHE: dict[int, tuple[Numbered, dict[str, list[str]]]] = {}
+
+
+def _param_uses(numbered: Numbered) -> dict[str, list[str]]:
+    hit = _USES_CACHE.get(id(numbered))
+    if hit is not None and hit[0] is numbered:
+        return hit[1]
+    uses: dict[str, list[str]] = {}
     for _, node in numbered.walk():
         c = node.clause
         texts = [c.text or "", c.heading or ""]
         if c.table:
             texts += [cell for row in c.table.rows for cell in row] + list(c.table.columns)
-        if any(s.kind == "param" and s.value == name for t in texts for s in split(t)) or any(
-                p == name for p, _ in c.when):
-            out.append(c.id)
-    return out
+        names = {s.value for t in texts for s in split(t) if s.kind == "param"} | {p for p, _ in c.when}
+        for n in sorted(names):
+            uses.setdefault(n, []).append(c.id)
+    _USES_CACHE.clear()
+    _USES_CACHE[id(numbered)] = (numbered, uses)
+    return uses
 
 
 def variation_rows(base: Contract | Numbered, varied: Contract | Numbered, overlay: Overlay,
