@@ -219,7 +219,7 @@ def _register(body: _Body, rows: list[RegisterRow]) -> None:
         tr.append(cell(i, [el("w:r", None, w_t(c))], True))
     tbl.append(tr)
     for row in rows:
-        tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit")))
+        tr = el("w:tr")
         number = el("w:r", None, el("w:rPr", None, el("w:color", {"val": "1F4E99"}), el("w:u", {"val": "single"})),
                     w_t(str(row.number)))
         first = [el("w:hyperlink", {"anchor": row.anchor, "history": "1"}, number)] if row.anchor else [

@@ -27,11 +27,12 @@ th { background: var(--navy); color: #fff; font-weight: 600; }
 .row { display: grid; grid-template-columns: minmax(0, 1fr) 17rem; gap: 1.2rem; border-left: 3px solid transparent;
        padding: 0 .5rem; }
 .row.changed { border-left-color: #c9a227; background: #fffdf4; }
-.row p { margin: .35rem 0; }
+.row p { margin: .35rem 0; padding-left: 3.2rem; text-indent: -3.2rem; }
 .num { display: inline-block; min-width: 3.2rem; color: var(--muted); font-variant-numeric: tabular-nums; }
 .lvl-1 p, p.lvl-1 { font-weight: 700; text-transform: uppercase; color: var(--navy); margin-top: 1rem; }
-p.lvl-3 { padding-left: 2.2rem; } p.lvl-4 { padding-left: 4.4rem; } p.lvl-5 { padding-left: 6.6rem; }
-p.text, p.definition { padding-left: 3.2rem; }
+p.lvl-3 { padding-left: 5.4rem; } p.lvl-4 { padding-left: 7.6rem; } p.lvl-5 { padding-left: 9.8rem; }
+p.text, p.definition { padding-left: 3.2rem; text-indent: 0; }
+p.schedule-title { text-indent: 0; padding-left: 0; }
 p.schedule-title { font-size: 1.15rem; font-weight: 700; color: var(--navy); margin-top: 2rem;
                    border-top: 2px solid var(--navy); padding-top: .6rem; }
 ins { color: var(--ins); background: var(--ins-bg); text-decoration: underline; }

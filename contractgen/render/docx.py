@@ -227,7 +227,7 @@ class _Body:
             tr = el("w:tr")
             if r == 0:
                 tr.append(el("w:trPr", None, el("w:cantSplit"), el("w:tblHeader")))
-            else:
+            elif not plain:  # long register rows may break across pages; short contract rows may not
                 tr.append(el("w:trPr", None, el("w:cantSplit")))
             for i, cell in enumerate(row):
                 tcpr = el("w:tcPr", None, el("w:tcW", {"w": str(widths[i]), "type": "dxa"}))

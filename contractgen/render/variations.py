@@ -98,8 +98,12 @@ def variation_rows(base: Contract | Numbered, varied: Contract | Numbered, overl
             old = format_value(p, running[v.target])
             new = format_value(p, v.value)
             running[v.target] = v.value
-            rows.append(Row(i, v, clause, heading, f"{OP_LABEL['set']}: {old} → {new}", v.category,
-                            v.rationale, target_id))
+            if len(old) + len(new) <= 40:
+                operation = f"{OP_LABEL['set']}: {old} → {new}"
+            else:  # long prose values read better under the heading than in a narrow column
+                operation = OP_LABEL["set"]
+                heading = f"{heading} Was: {old} Now: {new}"
+            rows.append(Row(i, v, clause, heading, operation, v.category, v.rationale, target_id))
             continue
         elif v.op in ("define", "undefine"):
             defs = next((c.id for _, c in after.contract.walk() if c.list == "definitions"), None)
