@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 
 from . import __version__, api
-from .errors import ContractgenError, SourceError, SourceErrors
+from .errors import ContractgenError, SourceError, SourceErrors, UsageError
 
 EXIT_USER = 1
 EXIT_BUG = 123
@@ -147,6 +147,83 @@ def diff(
     def go() -> None:
         red = api.diff(a, b, with_html=html is not None)
         _write_redline(red, out, html, strict=False)
+
+    _run(go)
+
+
+def _pack_one(args: tuple[str, str, Optional[int]]) -> tuple[str, bool, str]:
+    """Build one pack in a worker process; return (overlay, ok, message)."""
+    from .pack import write_pack
+
+    path, out, epoch = args
+    try:
+        result = write_pack(Path(path), Path(out), epoch)
+        return path, True, f"{result.folder} ({result.files} files) and {result.zip}"
+    except SourceErrors as exc:
+        return path, False, "\n".join(e.render() for e in exc.errors)
+    except ContractgenError as exc:
+        return path, False, f"error: {exc}"
+    except Exception:  # noqa: BLE001 — reported as a bug, but the other packs still complete
+        return path, False, "internal error (a bug in contractgen, please report it):\n" + traceback.format_exc()
+
+
+@app.command()
+def pack(
+    overlays: list[Path] = typer.Argument(None, help="Overlays to pack (variations/X.yaml)."),
+    out: Path = typer.Option(Path("packs"), "-o", "--out", help="Folder to write <id>/ and <id>.zip into."),
+    all_: bool = typer.Option(False, "--all", help="Pack every overlay in variations/."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel workers (default: one per core)."),
+) -> None:
+    """Write the complete tender pack for each consortium: documents, workbook, manifest, OCDS release."""
+
+    def go() -> None:
+        import os
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        targets = list(overlays or [])
+        if all_:
+            targets += sorted(api.VARIATION_ROOT.glob("*.yaml"))
+        if not targets:
+            raise UsageError("name overlays to pack, or use --all")
+        epoch = api.source_date_epoch()
+        work = [(str(t), str(out), epoch) for t in dict.fromkeys(targets)]
+        workers = max(1, min(jobs or (os.cpu_count() or 1), len(work)))
+        failed: list[tuple[str, str]] = []
+        results: list[tuple[str, bool, str]] = []
+        tty = sys.stderr.isatty()
+        if workers == 1:
+            iterator = (_pack_one(w) for w in work)
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers)
+            futures = [pool.submit(_pack_one, w) for w in work]
+            iterator = (f.result() for f in as_completed(futures))
+        if tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("packing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          TextColumn("{task.description}"), transient=False) as progress:
+                task = progress.add_task("", total=len(work))
+                for res in iterator:
+                    results.append(res)
+                    progress.update(task, advance=1, description=Path(res[0]).stem)
+        else:
+            for res in iterator:
+                results.append(res)
+                typer.echo(f"{'packed' if res[1] else 'FAILED'} {res[0]}", err=not res[1])
+        if workers > 1:
+            pool.shutdown()
+        for path, ok, message in sorted(results):
+            if ok:
+                typer.echo(f"wrote {message}")
+            else:
+                failed.append((path, message))
+        for path, message in failed:
+            _err(f"{path}: pack failed:\n{message}")
+        done = len(results) - len(failed)
+        typer.echo(f"{done} of {len(results)} pack{'s' if len(results) != 1 else ''} written to {out}"
+                   + (f"; {len(failed)} failed" if failed else ""))
+        if failed:
+            raise typer.Exit(EXIT_USER)
 
     _run(go)
 

@@ -63,6 +63,12 @@ class TemplateError(ContractgenError):
     """A template that cannot be rendered with the data given."""
 
 
+def prop(text: str) -> str:
+    """Return `text` cut to the 255 characters a core property may hold."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def long_date(d: dt.date) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
@@ -358,12 +364,12 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
 
     cp = doc.core_properties
     stamp = _timestamp(epoch, c.date)
-    cp.title = title
-    cp.subject = subject
-    cp.version = c.version
-    cp.identifier = c.ref
+    cp.title = prop(title)
+    cp.subject = prop(subject)
+    cp.version = prop(c.version)
+    cp.identifier = prop(c.ref)
     cp.category = "Contract"
-    cp.keywords = ", ".join(str(k) for k in c.context.get("keywords", (c.id, c.version)))
+    cp.keywords = prop(", ".join(str(k) for k in c.context.get("keywords", (c.id, c.version))))
     cp.author = "contractgen"
     cp.last_modified_by = "contractgen"
     cp.comments = NOTICE
