@@ -64,15 +64,23 @@ def validate_paths(paths: list[Path] | None = None) -> ValidationResult:
 
             load_overlay_checked(target, report)
             continue
+        before = len(report.errors)
         try:
             contract = load_contract(target, report=report)
         except SourceErrors:
             continue
+        if len(report.errors) > before:
+            continue  # numbering a contract with known problems would only repeat them
+        omitted: dict[tuple, list[str]] = {}
         for values in condition_variants(contract):
             try:
                 number_contract(replace(contract, values=frozen_map(values)))
             except SourceErrors as exc:
-                report.errors.extend(exc.errors)
+                for e in exc.errors:
+                    head, _, when = e.message.partition(" which is omitted when ")
+                    omitted.setdefault((e.pos, head, e.hint), []).append(when)
+        for (pos, head, hint), whens in omitted.items():
+            report.errors.append(SourceError(pos, f"{head} which is omitted when {' or '.join(sorted(set(whens)))}", hint))
     return ValidationResult(checked, report.errors, report.warnings)
 
 

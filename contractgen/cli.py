@@ -161,8 +161,10 @@ def _pack_one(args: tuple[str, str, Optional[int]]) -> tuple[str, bool, str]:
         return path, True, f"{result.folder} ({result.files} files) and {result.zip}"
     except SourceErrors as exc:
         return path, False, "\n".join(e.render() for e in exc.errors)
+    except SourceError as exc:
+        return path, False, exc.render()
     except ContractgenError as exc:
-        return path, False, f"error: {exc}"
+        return path, False, f"{path}: {exc}"
     except Exception:  # noqa: BLE001 — reported as a bug, but the other packs still complete
         return path, False, "internal error (a bug in contractgen, please report it):\n" + traceback.format_exc()
 
@@ -209,7 +211,8 @@ def pack(
         else:
             for res in iterator:
                 results.append(res)
-                typer.echo(f"{'packed' if res[1] else 'FAILED'} {res[0]}", err=not res[1])
+                if res[1]:
+                    typer.echo(f"packed {res[0]}")
         if workers > 1:
             pool.shutdown()
         for path, ok, message in sorted(results):
@@ -218,7 +221,7 @@ def pack(
             else:
                 failed.append((path, message))
         for path, message in failed:
-            _err(f"{path}: pack failed:\n{message}")
+            _err(f"{path}: {message}" if message.startswith("internal error") else message)
         done = len(results) - len(failed)
         typer.echo(f"{done} of {len(results)} pack{'s' if len(results) != 1 else ''} written to {out}"
                    + (f"; {len(failed)} failed" if failed else ""))

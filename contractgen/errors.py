@@ -28,7 +28,8 @@ class Pos:
     end: int = 0
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        # line 0: a whole file without lines (a Word template)
+        return f"{self.path}:{self.line}:{self.col}" if self.line else self.path
 
 
 class ContractgenError(Exception):

@@ -95,7 +95,7 @@ def read_text(path: Path) -> tuple[str, str]:
     if len(data) > MAX_BYTES:
         raise SourceError(
             Pos(shown, 1, 1),
-            f"file is {len(data) // (1024 * 1024)} MB, larger than the {MAX_BYTES // (1024 * 1024)} MB limit",
+            f"file is {len(data) / 2**20:.1f} MB, larger than the {MAX_BYTES / 2**20:.0f} MB limit",
             "split it into smaller files",
         )
     try:
@@ -144,7 +144,7 @@ def load_yaml_text(text: str, shown: str) -> Any:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            raise _syntax_error(shown, exc) from None
+            raise _syntax_error(shown, exc, text) from None
         except yaml.YAMLError as exc:
             raise YamlSyntaxError(Pos(shown, 1, 1), f"not valid YAML: {exc}") from None
     finally:
@@ -164,7 +164,19 @@ def _forbidden(pos: Pos, ch: str) -> SourceError:
     return SourceError(pos, f"{what} (U+{o:04X}) in the text", "delete it or replace it with a space")
 
 
-def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
+def _unclosed_quote(text: str, upto_line: int) -> tuple[int, int] | None:
+    """Return (line, col) of a double quote left open before `upto_line` (1-based), if any."""
+    import re
+
+    for n, line in enumerate(text.splitlines()[: max(upto_line - 1, 0)], start=1):
+        code = re.sub(r"'[^']*'", "", line.split(" #")[0])
+        quotes = [m.start() for m in re.finditer(r'(?<!\\)"', code)]
+        if len(quotes) % 2 == 1 and ":" in code[: quotes[0] + 1]:
+            return n, line.index('"') + 1
+    return None
+
+
+def _syntax_error(shown: str, exc: yaml.MarkedYAMLError, text: str = "") -> YamlSyntaxError:
     mark = exc.problem_mark or exc.context_mark
     pos = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown, 1, 1)
     problem = (exc.problem or "").strip()
@@ -173,6 +185,11 @@ def _syntax_error(shown: str, exc: yaml.MarkedYAMLError) -> YamlSyntaxError:
         return YamlSyntaxError(pos, "a tab character is used for indentation", "indent with spaces")
     if "end of stream" in problem and "quoted scalar" in context:
         return YamlSyntaxError(pos, "a quoted string is never closed", "add the closing quote")
+    if text and "found" in problem:
+        open_quote = _unclosed_quote(text, pos.line)
+        if open_quote:
+            return YamlSyntaxError(Pos(shown, *open_quote), "a quoted string is never closed on its line",
+                                   "add the closing quote")
     msg = problem or context or "not valid YAML"
     if context and problem:
         msg = f"{problem} ({context})"
@@ -195,8 +212,8 @@ class _Builder:
         if self.count > MAX_NODES:
             raise SourceError(
                 self.pos(node),
-                f"the document expands to more than {MAX_NODES:,} values (aliases repeated?)",
-                "remove the repeated aliases (&/*)",
+                f"the document expands to more than {MAX_NODES:,} values through repeated aliases",
+                "remove the aliases (&name and *name) and write the values out",
             )
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node)
@@ -211,10 +228,12 @@ class _Builder:
         try:
             value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            self.errors.append(SourceError(self.pos(node), f"bad value: {exc.problem}"))
+            self.errors.append(SourceError(self.pos(node), f"'{node.value}' is not a valid value: {exc.problem}",
+                                           "correct the value, or quote it to make it text"))
             return None
         except ValueError as exc:
-            self.errors.append(SourceError(self.pos(node), f"bad value: {exc}"))
+            hint = "write the date as YYYY-MM-DD" if node.tag.endswith(":timestamp") else "correct the value"
+            self.errors.append(SourceError(self.pos(node), f"'{node.value}' is not a valid value: {exc}", hint))
             return None
         if isinstance(value, str):
             for ch in value:

@@ -593,7 +593,11 @@ def _stale(base: Contract, v: Variation, now: str, overlay: Overlay) -> SourceEr
         ident = v.anchor.id if v.op == "insert" and v.anchor else v.target
         c = _find(base, ident)
         current = " ".join(filter(None, [c.heading, c.text])) if c else "(gone)"
-    change = v.text or (f"find {v.find!r} → {v.replace!r}" if v.op == "amend" else v.heading or repr(v.value))
+    change = {
+        "amend": f"find {v.find!r} → {v.replace!r}", "delete": "(deleted)", "undefine": "(definition removed)",
+        "move": f"(moved {v.anchor.where if v.anchor else ''} {v.anchor.id if v.anchor else ''})",
+        "insert": f"(a new clause {v.anchor.where if v.anchor else ''} it)",
+    }.get(v.op) or v.text or v.heading or repr(v.value)
     return StalePin(
         _loc(v, "pin"),
         f"variation '{v.id}': the text of '{v.target}' has changed since the variation was written "
@@ -623,7 +627,7 @@ def _apply_one(contract: Contract, v: Variation, overlay: Overlay) -> tuple[Cont
         problem = type_problem(p, v.value)
         if problem:
             raise SourceError(_loc(v, "value"), f"value {v.value!r} for '{v.target}' is not {problem}",
-                              f"'{v.target}' is a {p.type} parameter")
+                              f"'{v.target}' is {'an' if p.type[0] in 'aeiou' else 'a'} {p.type} parameter")
         pin = pin_of_value(v.target, contract.values[v.target])
         return replace(contract, values=frozen_map({**contract.values, v.target: v.value})), pin
 

@@ -131,6 +131,7 @@ def _safe_load(path: Path, report: Report) -> Any:
 
 def _load(folder: Path, report: Report) -> Contract | None:
     head_path = folder / "contract.yaml"
+    n_start = len(report.errors)
     head = _safe_load(head_path, report)
     if head is None:
         return None
@@ -202,6 +203,9 @@ def _load(folder: Path, report: Report) -> Contract | None:
         source=display_path(folder),
         pos=head.pos,
     )
+    if len(report.errors) > n_start:
+        # a file that did not load would make every cross-file check report its absence again
+        return contract
     if parts and parts[0].kind != "terms":
         report.error(parts[0].pos, "the first part must be the terms (kind: terms)",
                      "list terms.yaml first under parts:")
@@ -213,7 +217,13 @@ def _load(folder: Path, report: Report) -> Contract | None:
 
 
 def _what(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
 
 
 def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
@@ -238,7 +248,7 @@ def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
         if p.type == "choice" and not p.choices:
             report.error(key_pos_of(spec, "type"), f"parameter '{name}' is a choice with no choices",
                          "add 'choices: [a, b]'")
-        for label in p.labels:
+        for label in p.labels if p.choices or p.type != "choice" else ():
             if label not in p.choices:
                 report.error(key_pos_of(spec["labels"], label),
                              f"label for '{label}', which is not one of the choices of '{name}'",
@@ -246,7 +256,8 @@ def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
         problem = type_problem(p, p.default)
         if problem and not (p.type == "choice" and not p.choices):
             report.error(pos_of(spec, "default"),
-                         f"default of '{name}' is {spec['default']!r}, but a {p.type} parameter needs {problem}",
+                         f"default of '{name}' is {spec['default']!r}, but {'an' if p.type[0] in 'aeiou' else 'a'} "
+                         f"{p.type} parameter needs {problem}",
                          "correct the default or the type")
         out[name] = p
     return out
@@ -357,6 +368,8 @@ def check_contract(contract: Contract, report: Report) -> None:
                              did_you_mean(name, params) or "declare it under parameters: in contract.yaml",
                              UnknownParameter)
                 continue
+            if params[name].type == "choice" and not params[name].choices:
+                continue  # reported at the parameter
             for value in allowed:
                 problem = type_problem(params[name], value)
                 if problem:
@@ -370,13 +383,22 @@ def check_contract(contract: Contract, report: Report) -> None:
                          f"'{m.group(0)}' is never closed", "close it with '}}' or ']]'")
         for seg in split(text):
             if seg.kind == "param":
-                if seg.value not in params:
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", seg.value):
+                    report.error(locate(pos, seg.raw) if pos else None,
+                                 f"'{seg.raw}' is not a parameter placeholder; text is never run as code",
+                                 "write {{ parameter_name }} with a declared parameter, or remove the braces",
+                                 UnknownParameter)
+                elif seg.value not in params:
                     report.error(locate(pos, seg.raw) if pos else None,
                                  f"unknown parameter '{seg.value}'",
                                  did_you_mean(seg.value, params) or "declare it under parameters: in contract.yaml",
                                  UnknownParameter)
             elif seg.kind == "ref":
-                if fieldname in ("heading", "title"):
+                if not re.fullmatch(r"[a-z0-9.-]+", seg.value):
+                    report.error(locate(pos, seg.raw) if pos else None,
+                                 f"'{seg.raw}' is not a cross-reference", "write [[clause-id]] with an existing id",
+                                 UnknownClause)
+                elif fieldname in ("heading", "title"):
                     report.error(locate(pos, seg.raw) if pos else None,
                                  f"a reference '{seg.raw}' in a heading", "move the reference into the text")
                 elif seg.value not in ids:

@@ -160,6 +160,6 @@ def test_pack_all_reports_a_failure_and_completes_the_others(tmp_path: Path) -> 
     r = run_cli("pack", "--all", "-o", "packs", cwd=project)
     assert r.returncode == 1
     assert "1 of 2 packs written" in r.stdout and "1 failed" in r.stdout
-    assert "ne7-fostering.yaml: pack failed" in r.stderr and "'sett' is not allowed" in r.stderr
+    assert "variations/ne7-fostering.yaml:" in r.stderr and "'sett' is not allowed" in r.stderr
     assert (project / "packs" / "white-rose-fostering" / "manifest.json").is_file()
     assert not (project / "packs" / "ne7-fostering").exists()

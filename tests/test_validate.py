@@ -85,7 +85,7 @@ def test_unknown_parameter(copy: Path) -> None:
 def test_wrong_type_of_parameter_value(copy: Path) -> None:
     f = copy / "contract.yaml"
     line, col = edit(f, r"(payment_days:(?:\n(?!  \S).*)*?\n\s+default:) *\d+", r"\1 thirty", "thirty")
-    assert_reported(copy, f, line, col, "default of 'payment_days' is 'thirty', but a integer parameter needs a whole number")
+    assert_reported(copy, f, line, col, "default of 'payment_days' is 'thirty', but an integer parameter needs a whole number")
 
 
 def test_wrong_type_in_structure(copy: Path) -> None:

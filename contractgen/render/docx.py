@@ -19,7 +19,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from ..errors import ContractgenError, SourceError
+from ..errors import ContractgenError, Pos, SourceError
 from ..numbering import Node, Numbered, NumberedPart
 from ..text import split
 from .oxml import (
@@ -92,23 +92,34 @@ def title_context(numbered: Numbered) -> dict[str, Any]:
 
 def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
     """Return a docxtpl template rendered in a Jinja sandbox; unknown variables are an error."""
+    from ..loader import display_path
+
+    shown = display_path(path)
     if not path.is_file():
-        raise TemplateError(f"template {path} not found")
+        raise SourceError(Pos(shown, 0, 0), "template not found",
+                          "restore it from the project (templates/), or remove the local copy")
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise SourceError(Pos(shown, 0, 0), "is not a Word document (.docx)",
+                          "save the template from Word as a .docx document")
     tpl = DocxTemplate(str(path))
     env = SandboxedEnvironment(autoescape=False)
     try:
         wanted = tpl.get_undeclared_template_variables(env)
-    except Exception as exc:  # jinja syntax errors in a commissioner's edited template
-        raise TemplateError(f"{path}: the template cannot be read: {exc}") from exc
+    except Exception as exc:  # a Jinja syntax error in a commissioner's edited template
+        raise SourceError(Pos(shown, 0, 0), f"the template cannot be read: {exc}",
+                          "check the {{ … }} and {% … %} fields in Word") from exc
     missing = sorted(set(wanted) - set(context))
     if missing:
-        raise SourceError(None, f"{path.name}: template uses {', '.join(repr(m) for m in missing)}, "
+        raise SourceError(Pos(shown, 0, 0), f"template uses {', '.join(repr(m) for m in missing)}, "
                           "which the data does not provide",
                           f"remove the field from the template or use one of: {', '.join(sorted(context))}")
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
-    except Exception as exc:
-        raise TemplateError(f"{path}: the template cannot be rendered: {exc}") from exc
+    except Exception as exc:  # the sandbox refuses code; anything else is the template's fault too
+        raise SourceError(Pos(shown, 0, 0), f"the template cannot be rendered: {exc}",
+                          "templates are rendered in a sandbox: use only the fields listed in docs/overlays.md") from exc
     return tpl
 
 
