@@ -181,6 +181,7 @@ def pack(
     def go() -> None:
         import os
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         targets = list(overlays or [])
         if all_:
@@ -193,27 +194,34 @@ def pack(
         failed: list[tuple[str, str]] = []
         results: list[tuple[str, bool, str]] = []
         tty = sys.stderr.isatty()
-        if workers == 1:
+        pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+        if pool is None:
             iterator = (_pack_one(w) for w in work)
         else:
-            pool = ProcessPoolExecutor(max_workers=workers)
             futures = [pool.submit(_pack_one, w) for w in work]
             iterator = (f.result() for f in as_completed(futures))
-        if tty:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        try:
+            if tty:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("packing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          TextColumn("{task.description}"), transient=False) as progress:
-                task = progress.add_task("", total=len(work))
+                with Progress(TextColumn("packing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                              TextColumn("{task.description}"), transient=False) as progress:
+                    task = progress.add_task("", total=len(work))
+                    for res in iterator:
+                        results.append(res)
+                        progress.update(task, advance=1, description=Path(res[0]).stem)
+            else:
                 for res in iterator:
                     results.append(res)
-                    progress.update(task, advance=1, description=Path(res[0]).stem)
-        else:
-            for res in iterator:
-                results.append(res)
-                if res[1]:
-                    typer.echo(f"packed {res[0]}")
-        if workers > 1:
+                    if res[1]:
+                        typer.echo(f"packed {res[0]}")
+        except (KeyboardInterrupt, BrokenProcessPool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            _err("interrupted: every pack written so far is whole (its folder and its zip are each "
+                 "replaced in one step); the others were not started or were abandoned before writing")
+            raise typer.Exit(130) from None
+        if pool is not None:
             pool.shutdown()
         for path, ok, message in sorted(results):
             if ok:
