@@ -350,6 +350,13 @@ def check_contract(contract: Contract, report: Report) -> None:
                              "give each clause its own id", DuplicateId)
             else:
                 ids[ident] = pos
+    for part in contract.parts:
+        for top in part.clauses:
+            if not top.heading and top.pos is not None and not top.locs.get("heading"):
+                report.error(top.pos, f"top-level clause '{top.id}' has no heading", "add 'heading:'")
+        for clause in part.walk():
+            if not clause.heading and not clause.text and not clause.children and not clause.table:
+                report.error(clause.pos, f"clause '{clause.id}' has neither heading nor text", "add 'text:'")
     lists = [c for _, c in contract.walk() if c.list == "definitions"]
     if contract.terms and not lists:
         report.error(contract.pos, "no clause lists the defined terms",

@@ -68,3 +68,10 @@ def convert_with_libreoffice(soffice: str, docs: list[Path], outdir: Path, fmt: 
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return {d.stem: outdir / f"{d.stem}.{fmt}" for d in docs}
+
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
