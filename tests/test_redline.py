@@ -126,3 +126,42 @@ def test_redline_and_diff_through_the_cli(tmp_path: Path) -> None:
                 cwd=tmp_path)
     assert d.returncode == 0, d.stderr
     assert count_revisions(tmp_path / "d.docx") == count_revisions(out)
+
+
+def test_against_parent_shows_only_the_childs_changes(tmp_path: Path, pandoc: str) -> None:
+    child = ROOT / "variations" / "west-london-alliance.yaml"
+    full = api.redline(child)
+    own = api.redline(child, against="parent")
+    assert own.base.ref.endswith("+london-model") and own.varied.ref.endswith("+west-london-alliance")
+    assert own.changes > 0 and own.variations < full.variations  # the register lists only its own
+    path = tmp_path / "own.docx"
+    path.write_bytes(own.docx)
+    assert not own.unexplained
+    assert_law(own, path)
+    r = run_cli("redline", str(ROOT / "variations" / "ne7-fostering.yaml"), "--against", "parent",
+                "-o", str(tmp_path / "x.docx"))
+    assert r.returncode == 1 and "extends no other overlay; use --against base" in r.stderr
+
+
+def test_diff_between_two_consortia(tmp_path: Path, pandoc: str) -> None:
+    out = tmp_path / "a-vs-b.docx"
+    r = run_cli("diff", "variations/white-rose-fostering.yaml", "variations/ne7-fostering.yaml", "-o", str(out),
+                "--html", str(tmp_path / "a-vs-b.html"))
+    assert r.returncode == 0, r.stderr
+    red = api.diff("variations/white-rose-fostering.yaml", "variations/ne7-fostering.yaml")
+    assert red.changes > 0 and lint_revisions(out) == []
+    assert_law(red, out)
+    assert run_cli("diff", "fostering@2026.1", "national_contract/fostering", "-o", str(tmp_path / "s.docx")).returncode == 0
+    assert count_revisions(tmp_path / "s.docx") == 0
+
+
+def test_a_variation_that_changes_nothing_visible_is_reported(tmp_path: Path) -> None:
+    overlay = case_project(tmp_path, "parameter")
+    text = overlay.read_text().replace("value: 14", "value: 30")
+    overlay.write_text(text)
+    fill_pins(overlay)
+    r = run_cli("redline", str(overlay), "-o", str(tmp_path / "r.docx"), cwd=tmp_path)
+    assert r.returncode == 0
+    assert "variation 'v1' changes nothing visible in this redline" in r.stderr and "[warning]" in r.stderr
+    strict = run_cli("redline", str(overlay), "-o", str(tmp_path / "s.docx"), "--strict", cwd=tmp_path)
+    assert strict.returncode == 1 and not (tmp_path / "s.docx").exists()
