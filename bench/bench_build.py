@@ -8,29 +8,22 @@ Prints medians (seconds) and ratios; run from the project folder: `python bench/
 from __future__ import annotations
 
 import io
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import median_time  # noqa: E402
 from contractgen.api import build_docx, open_source  # noqa: E402
 
 CONTRACTS = ["fostering", "residential"]
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def floor(data: bytes) -> bytes:

@@ -12,14 +12,14 @@ text of the redline against pandoc's text of the varied / base document.
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import median_time  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from contractgen import api  # noqa: E402
 from contractgen.overlay import resolve_chain  # noqa: E402
@@ -40,13 +40,6 @@ print(json.dumps({"median": statistics.median(times), "times": times}))
 """
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def body(paragraphs: list[str], marker: str | None) -> list[str]:
