@@ -69,3 +69,36 @@ def test_stats_prints_counts() -> None:
     r = run_cli("stats", "tests/data/mini")
     assert r.returncode == 0, r.stderr
     assert "mini@1.0" in r.stdout and "numbered paragraphs: 11" in r.stdout
+
+
+def _two_versions(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "national_contract" / "mini"
+    shutil.copytree(ROOT / "tests" / "data" / "mini", root)
+    newer = root / "1.1"
+    shutil.copytree(root / "1.0", newer)
+    head = newer / "contract.yaml"
+    head.write_text(head.read_text().replace('version: "1.0"', 'version: "1.1"').replace("default: 30", "default: 21"))
+    terms = newer / "terms.yaml"
+    terms.write_text(terms.read_text().replace("each home with Ofsted", "each home and office with Ofsted"))
+    return tmp_path
+
+
+def test_build_picks_the_latest_version_unless_told(tmp_path: Path) -> None:
+    project = _two_versions(tmp_path)
+    r = run_cli("build", "national_contract/mini", "-o", "latest.docx", cwd=project)
+    assert r.returncode == 0 and "(mini@1.1)" in r.stdout
+    r = run_cli("build", "national_contract/mini", "--version", "1.0", "-o", "old.docx", cwd=project)
+    assert r.returncode == 0 and "(mini@1.0)" in r.stdout
+
+
+def test_diff_between_two_versions_of_a_base(tmp_path: Path, pandoc: str) -> None:
+    from docxread import count_revisions, revision_markup
+
+    project = _two_versions(tmp_path)
+    r = run_cli("diff", "mini@1.0", "mini@1.1", "-o", "v.docx", cwd=project)
+    assert r.returncode == 0, r.stderr
+    marks = revision_markup(project / "v.docx")
+    assert count_revisions(project / "v.docx") == 5  # the value in the clause and in the table cell, the amendment
+    assert any("[-30-]{+21+}" in m for m in marks) and any("{+and office +}" in m for m in marks)
