@@ -254,6 +254,7 @@ def _variation(v: Map, report: Report) -> Variation | None:
     if op == "insert":
         from .loader import Seq
 
+        assert isinstance(clause_value, Map)  # checked above
         holder = Seq([clause_value])
         holder.pos = clause_value.pos
         holder.item_pos = [clause_value.pos]

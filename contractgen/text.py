@@ -63,8 +63,8 @@ def format_value(param: Parameter, value: Any) -> str:
             return f"{shown} {unit}"
         return shown
     if t == "date":
-        d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        return f"{d.day} {d.strftime('%B')} {d.year}"
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        return f"{day.day} {day.strftime('%B')} {day.year}"
     if t == "choice":
         return param.labels.get(str(value), str(value))
     if t == "boolean":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..numbering import Node, Numbered
 from ..text import split
@@ -99,7 +100,7 @@ class Out:
     rows: list[Row] = field(default_factory=list)
     old: Item | None = None  # the base's item, for changed / moved-to
     move: int = 0  # pairs a moved-from with its moved-to
-    variation: object | None = None  # the declared variation it belongs to (set by attribution)
+    variation: Any = None  # the declared Variation it belongs to (set by attribution)
 
     @property
     def changed(self) -> bool:

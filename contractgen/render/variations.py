@@ -123,8 +123,8 @@ def variation_rows(base: Contract | Numbered, varied: Contract | Numbered, overl
             else:
                 clause, heading = "(omitted under these particulars)", ""
             if v.op == "move":
-                old = _where(before, v.target)
-                clause += f" (was {old[0]})" if old else ""
+                was = _where(before, v.target)
+                clause += f" (was {was[0]})" if was else ""
         rows.append(Row(i, v, clause, heading, OP_LABEL[v.op], v.category, v.rationale, target_id))
     return rows
 
