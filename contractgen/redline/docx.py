@@ -198,7 +198,7 @@ def _row(body: _Body, revs: _Revisions, row: Row, widths: list[int], header: boo
 
 def _register(body: _Body, rows: list[RegisterRow]) -> None:
     cols = ("No.", "Clause", "Heading", "Operation", "Category", "Rationale")
-    weights = [0.6, 1.3, 1.8, 1.4, 1.2, 4.5]
+    weights = [0.75, 1.2, 1.8, 1.6, 1.75, 4.0]
     total = sum(weights)
     widths = [int(TEXT_WIDTH * w / total) for w in weights]
     tbl = el("w:tbl", None, el("w:tblPr", None, val("w:tblStyle", body.styles["Contract Table"]),

@@ -202,6 +202,6 @@ def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: i
             "are those of the varied contract.")])
         body.table(("No.", "Clause", "Heading", "Operation", "Category", "Rationale"),
                    tuple((str(r.number), r.clause, r.heading, r.operation, r.category, r.rationale) for r in rows),
-                   indent=0, plain=True, weights=[0.6, 1.3, 1.8, 1.3, 1.3, 4.5])
+                   indent=0, plain=True, weights=[0.75, 1.2, 1.8, 1.6, 1.75, 4.0])
 
     return render_document(numbered, ctx, fill, title=ctx["title"], subject=consortium["name"], epoch=epoch)
