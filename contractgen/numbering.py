@@ -154,8 +154,22 @@ def _check_refs(numbered: Numbered) -> None:
                         f"clause '{c.id}' refers to '{seg.value}', which is omitted when {conditions or 'these parameters apply'}",
                         "give the referring clause the same 'when:' condition, or refer to a clause that is always present",
                     ))
+    errors.extend(_term_refs(numbered, conditions))
     if errors:
         raise SourceErrors(errors)
+
+
+def _term_refs(numbered: Numbered, conditions: str) -> list[SourceError]:
+    errors = []
+    for term in numbered.contract.terms:
+        for seg in split(term.text):
+            if seg.kind == "ref" and seg.value not in numbered.labels:
+                errors.append(SourceError(
+                    locate(term.text_pos, seg.raw) if term.text_pos else None,
+                    f"the definition of '{term.term}' refers to '{seg.value}', which is omitted when "
+                    f"{conditions or 'these parameters apply'}",
+                    "refer to a clause that is always present"))
+    return errors
 
 
 def _table_text(clause: Clause) -> str:

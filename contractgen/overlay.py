@@ -575,12 +575,15 @@ def _after_checks(result: Contract, deleted: dict[str, Variation], undefined: di
     for ident, v in deleted.items():
         users = []
         for _, c in result.walk():
-            for text in (c.text or "",):
-                if any(s.kind == "ref" and s.value == ident for s in split(text)):
-                    users.append(c.id)
+            texts = [c.text or ""] + ([x for r in c.table.rows for x in r] + list(c.table.columns) if c.table else [])
+            if any(s.kind == "ref" and s.value == ident for t in texts for s in split(t)):
+                users.append(repr(c.id))
+        for term in result.terms:
+            if any(s.kind == "ref" and s.value == ident for s in split(term.text)):
+                users.append(f"the definition of '{term.term}'")
         if users:
-            out.append(SourceError(v.pos, f"deleting '{ident}' leaves {', '.join(repr(u) for u in users)} referring to it",
-                                   "amend or delete the referring clauses in this overlay too"))
+            out.append(SourceError(v.pos, f"deleting '{ident}' leaves {', '.join(users)} referring to it",
+                                   "amend or delete the referring text in this overlay too"))
     return out
 
 

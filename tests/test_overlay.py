@@ -410,3 +410,27 @@ def test_applying_an_overlay_never_changes_the_base(project: Project) -> None:
     assert (base.values, base.terms, base.parts) == snapshot
     assert base.values["payment_days"] == 30
     assert "fees.invoicing.content.period" in base.clause_index()
+
+
+def test_deleting_a_clause_a_definition_refers_to_is_an_error(tmp_path: Path) -> None:
+    """Found by the property tests: a reference from a definition used to crash numbering."""
+    shutil.copytree(ROOT / "national_contract", tmp_path / "national_contract")
+    (tmp_path / "variations").mkdir()
+    path = tmp_path / "variations" / "d.yaml"
+    path.write_text(textwrap.dedent("""\
+        id: d
+        base: residential@2026.1
+        effective: 2026-04-01
+        consortium: {name: Test Consortium, arrangement: framework}
+        variations:
+          - id: v1
+            op: delete
+            clause: notices.service
+            rationale: We serve notices by our own rules.
+            category: terms
+        """))
+    fill_pins(path)
+    with pytest.raises(SourceErrors) as info:
+        resolve_chain(path)
+    assert "deleting 'notices.service' leaves the definition of" in str(info.value)
+    assert "referring to it (amend or delete the referring text in this overlay too)" in str(info.value)
