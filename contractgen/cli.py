@@ -310,5 +310,3 @@ def main() -> None:
     except SystemExit as exc:
         raise SystemExit(exc.code) from None
 
-
-_ = (sys, SourceError)

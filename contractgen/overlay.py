@@ -578,9 +578,9 @@ def _after_checks(result: Contract, deleted: dict[str, Variation], undefined: di
             texts = [c.text or ""] + ([x for r in c.table.rows for x in r] + list(c.table.columns) if c.table else [])
             if any(s.kind == "ref" and s.value == ident for t in texts for s in split(t)):
                 users.append(repr(c.id))
-        for term in result.terms:
-            if any(s.kind == "ref" and s.value == ident for s in split(term.text)):
-                users.append(f"the definition of '{term.term}'")
+        for defined in result.terms:
+            if any(s.kind == "ref" and s.value == ident for s in split(defined.text)):
+                users.append(f"the definition of '{defined.term}'")
         if users:
             out.append(SourceError(v.pos, f"deleting '{ident}' leaves {', '.join(users)} referring to it",
                                    "amend or delete the referring text in this overlay too"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -169,5 +168,3 @@ def test_no_eval_or_exec_or_unsafe_yaml_in_the_package() -> None:
         assert not re.search(r"\b(eval|exec)\(", source), path
         assert "yaml.load(" not in source and "unsafe_load" not in source and "yaml.Loader" not in source, path
 
-
-_ = shutil

@@ -16,7 +16,7 @@ from ..numbering import Numbered
 from ..render.docx import LEVEL_INDENT, TEXT_WIDTH, _add_numbering, _Body, render_document
 from ..render.oxml import bookmark_end, bookmark_start, el, field_runs, qn, val, w_p, w_ppr, w_t
 from .align import Out, Row
-from .textdiff import DEL, EQ, INS, Piece, Tok
+from .textdiff import DEL, EQ, Piece, Tok
 
 REVISION_TAGS = ("w:ins", "w:del", "w:moveFrom", "w:moveTo")
 
@@ -262,5 +262,3 @@ def render_redline_docx(numbered: Numbered, outs: list[Out], register: list[Regi
                            epoch=epoch)
     return data, holder["count"]
 
-
-_ = INS

@@ -90,8 +90,6 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
                         author: str) -> str:
     """Return the HTML redline (one file, readable without scripts or network)."""
     var_number = {id(r_var): r.number for r, r_var in ((r, _var(r)) for r in register)}
-    first_anchor = {r.anchor: r.number for r in register if r.anchor}
-    anchors_at: dict[int, str] = {}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -105,7 +103,6 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
         '<span><ins class="moved">moved here</ins> / <del class="moved">moved from here</del></span></p>',
         "</header>",
     ]
-    _ = (first_anchor, anchors_at)
     if register:
         parts.append('<nav aria-label="Change register"><h2>Change register</h2>')
         parts.append(f"<p>{escape(context['register_intro'])}</p>")
