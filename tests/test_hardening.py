@@ -20,29 +20,29 @@ BOMB = (
 )
 
 
-def test_an_alias_bomb_fails_fast_and_small(tmp_path: Path) -> None:
-    """10**10 values if expanded; the loader stops at its node limit. Generous bounds, not a benchmark."""
+def test_an_alias_bomb_fails_cleanly_and_small(tmp_path: Path) -> None:
+    """10**10 values if expanded; the loader stops at its node limit, in bounded memory.
+
+    How fast it stops is measured by bench/bench_worst.py, not asserted here: a timing
+    threshold fails on a loaded machine."""
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text(BOMB)
     code = textwrap.dedent(f"""
-        import json, resource, time
+        import json, resource
         from pathlib import Path
         from contractgen.errors import SourceError, SourceErrors
         from contractgen.loader import load_yaml
-        t0 = time.perf_counter()
         try:
             load_yaml(Path({str(bomb)!r}))
             outcome = "loaded"
         except (SourceError, SourceErrors) as exc:
             outcome = str(exc)
-        elapsed = time.perf_counter() - t0
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({{"outcome": outcome, "elapsed": elapsed, "rss_mb": rss_mb}}))
+        print(json.dumps({{"outcome": outcome, "rss_mb": rss_mb}}))
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     result = json.loads(r.stdout)
     assert "expands to more than 200,000 values through repeated aliases" in result["outcome"]
-    assert result["elapsed"] < 1.0, result
     assert result["rss_mb"] < 200, result
 
 
