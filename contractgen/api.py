@@ -164,7 +164,7 @@ def build(path: Path, out: Path, version: str | None = None, strict: bool = Fals
 
     Every document is rendered before anything is written, so a failure writes nothing.
     """
-    from .output import write_atomic  # noqa: PLC0415
+    from .output import check_outputs, check_suffix, write_atomic  # noqa: PLC0415
 
     path = Path(path)
     is_overlay = path.suffix in (".yaml", ".yml") and path.name != "contract.yaml"
@@ -184,6 +184,9 @@ def build(path: Path, out: Path, version: str | None = None, strict: bool = Fals
     else:
         contract = load_contract(find_contract_dir(path, version), strict=strict)
         outputs.append((out, build_docx(contract), contract.ref))
+    check_outputs(target for target, _, _ in outputs)
+    for target, _, _ in outputs:
+        check_suffix(target, (".docx",), "a Word document")
     for target, data, _ in outputs:
         write_atomic(target, data)
     return [(target, what) for target, _, what in outputs]

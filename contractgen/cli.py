@@ -42,6 +42,11 @@ def _run(fn: Callable[[], Any]) -> Any:
     except ContractgenError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_USER) from None
+    except OSError as exc:  # the operating system refused a path the user gave: theirs to fix
+        from .output import os_error
+
+        _err(f"error: {os_error(exc.filename or '?', exc, 'cannot use this path')}")
+        raise typer.Exit(EXIT_USER) from None
     except KeyboardInterrupt:
         _err("interrupted: no output was changed")
         raise typer.Exit(130) from None
@@ -93,7 +98,7 @@ def build(
 
 def _write_redline(red: Any, out: Path, html: Optional[Path], strict: bool) -> None:
     from .errors import SourceError as _SE
-    from .output import write_atomic
+    from .output import check_outputs, check_suffix, write_atomic
 
     if red.unexplained:
         keys = ", ".join(o.item.key for o in red.unexplained[:5])
@@ -105,6 +110,10 @@ def _write_redline(red: Any, out: Path, html: Optional[Path], strict: bool) -> N
     ]
     if problems and strict:
         raise SourceErrors(problems)
+    check_outputs([out] + ([html] if html is not None else []))
+    check_suffix(out, (".docx",), "a Word document")
+    if html is not None:
+        check_suffix(html, (".html", ".htm"), "an HTML page")
     for p in problems:
         _err(f"{p.render()} [warning]")
     write_atomic(out, red.docx)

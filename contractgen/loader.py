@@ -83,7 +83,10 @@ def display_path(path: Path) -> str:
 
 def read_text(path: Path) -> tuple[str, str]:
     """Return (display path, text) of a UTF-8 source file, or raise a SourceError."""
+    from .output import note_input
+
     shown = display_path(path)
+    note_input(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

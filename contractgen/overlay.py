@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -137,7 +138,8 @@ def _update(contract: Contract, ident: str, **changes: Any) -> Contract:
 
 def project_root(overlay_path: Path) -> Path:
     """Return the folder holding national_contract/ and variations/ for an overlay file."""
-    folder = overlay_path.resolve().parent
+    # realpath, not Path.resolve: a loop of symbolic links is reported when the file is read
+    folder = Path(os.path.realpath(overlay_path)).parent
     for candidate in (folder.parent, folder, Path.cwd()):
         if (candidate / "national_contract").is_dir():
             return candidate

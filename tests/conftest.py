@@ -36,8 +36,9 @@ def soffice() -> str:
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point (`python -m contractgen`) and capture its output."""
-    full_env = {**os.environ, **(env or {})}
+    """Run the real entry point (`python -m contractgen`) of this tree and capture its output."""
+    # PYTHONPATH: the package of the tree under test, whatever is installed and wherever cwd is
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "contractgen", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=300)
 

@@ -93,8 +93,10 @@ def title_context(numbered: Numbered) -> dict[str, Any]:
 def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
     """Return a docxtpl template rendered in a Jinja sandbox; unknown variables are an error."""
     from ..loader import display_path
+    from ..output import note_input
 
     shown = display_path(path)
+    note_input(path)
     if not path.is_file():
         raise SourceError(Pos(shown, 0, 0), "template not found",
                           "restore it from the project (templates/), or remove the local copy")
