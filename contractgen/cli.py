@@ -28,18 +28,33 @@ def _err(text: str) -> None:
     typer.echo(text, err=True)
 
 
+def _warn_loaded() -> None:
+    """Print the warnings met while loading (unknown keys and the like), once each."""
+    from .errors import take_warnings
+
+    for w in take_warnings():
+        _err(f"{w.render()} [warning]")
+
+
 def _run(fn: Callable[[], Any]) -> Any:
-    """Run `fn`; a user's mistake exits 1 with its message, a bug exits 123 with a traceback."""
+    """Run `fn`; a user's mistake exits 1 with its message, a bug exits 123 with a traceback.
+
+    Warnings met while loading are printed first, whether the command succeeds or not."""
     try:
-        return fn()
+        result = fn()
+        _warn_loaded()
+        return result
     except typer.Exit:
+        _warn_loaded()
         raise
     except SourceErrors as exc:
+        _warn_loaded()
         for e in exc.errors:
             _err(e.render())
         _err(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} found.")
         raise typer.Exit(EXIT_USER) from None
     except ContractgenError as exc:
+        _warn_loaded()
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_USER) from None
     except OSError as exc:  # the operating system refused a path the user gave: theirs to fix

@@ -97,3 +97,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+#: Warnings met while loading for a command other than `validate` (which reports its own): the
+#: CLI prints them, so that a typo such as `tier:` for `tiers:` is never silent on build or pack.
+_WARNINGS: dict[str, SourceError] = {}
+
+
+def note_warnings(warnings: Iterable[SourceError]) -> None:
+    """Record warnings for the command line to print (once each)."""
+    for w in warnings:
+        _WARNINGS.setdefault(w.render(), w)
+
+
+def take_warnings() -> list[SourceError]:
+    """Return the recorded warnings, sorted by place, and forget them."""
+    out = sorted(_WARNINGS.values(), key=SourceError.sort_key)
+    _WARNINGS.clear()
+    return out

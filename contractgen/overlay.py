@@ -30,7 +30,7 @@ from .errors import (
 from .loader import Map, display_path, key_pos_of, load_yaml, pos_of
 from .model import Anchor, Clause, Contract, Overlay, Part, Term, Variation, frozen_map
 from .text import format_value, type_problem
-from .validate import Report, _clause, _safe_load, check_contract, find_contract_dir
+from .validate import MAX_DEPTH, Report, _clause, _safe_load, check_contract, find_contract_dir
 
 CLAUSE_OPS = ("replace", "amend", "delete", "move", "retitle")
 CATEGORY_OF_PARTICULAR = {
@@ -365,7 +365,12 @@ def resolve_chain(path: Path, report: Report | None = None, strict: bool = False
         report.error(first.locs.get("base", first.pos), f"base '{first.base}' not found: {exc}",
                      "name a contract and version under national_contract/")
         raise SourceErrors(report.errors) from None
-    base = load_contract(folder, report=Report())
+    base_report = Report()
+    base = load_contract(folder, report=base_report)
+    report.warnings.extend(base_report.warnings)
+    if base_report.errors:  # build what validate would refuse? never: the base's problems stop here too
+        report.errors.extend(base_report.errors)
+        raise SourceErrors(report.errors)
     resolved = Resolved(base)
     current = base
     for ov in chain:
@@ -487,6 +492,7 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
     seen: dict[tuple[str, str], Variation] = {}
     deleted: dict[str, Variation] = {}
     undefined: dict[str, Variation] = {}
+    placed: dict[str, Variation] = {}  # clause id -> the insert or move that put it where it is
     ids = {c.id for _, c in contract.walk()} | {p.id for p in contract.parts}
 
     for v in [*derived_variations(contract, overlay), *overlay.variations]:
@@ -519,7 +525,10 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
             undefined[v.target] = v
         if v.op == "insert":
             ids.add(v.target)
+        if v.op in ("insert", "move"):
+            placed[v.target] = v
 
+    errors.extend(_depth_problems(current, placed))
     if errors:
         raise SourceErrors(errors)
     consortium = dict(overlay.consortium)
@@ -555,6 +564,30 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
     if problems:
         raise SourceErrors(problems)
     return result
+
+
+def _depth_problems(contract: Contract, placed: Mapping[str, Variation]) -> list[SourceError]:
+    """Return an error for each insert or move that puts a clause deeper than Word numbers it."""
+    out: list[SourceError] = []
+    reported: set[str] = set()
+
+    def visit(clause: Clause, depth: int, culprit: Variation | None) -> None:
+        culprit = placed.get(clause.id, culprit)
+        if depth > MAX_DEPTH and culprit is not None and culprit.id not in reported:
+            reported.add(culprit.id)
+            what = "moves" if culprit.op == "move" else "inserts"
+            out.append(SourceError(
+                culprit.pos,
+                f"variation '{culprit.id}' {what} clause '{culprit.target}' so that clause '{clause.id}' is "
+                f"nested {depth} levels deep; at most {MAX_DEPTH} are numbered",
+                "place it higher up: before or after a clause rather than into it; or flatten its children"))
+        for child in clause.children:
+            visit(child, depth + 1, culprit)
+
+    for part in contract.parts:
+        for clause in part.clauses:
+            visit(clause, 1, None)
+    return out
 
 
 def _forms_of(contract: Contract, term: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from .errors import (
     UnknownParameter,
     UsageError,
     did_you_mean,
+    note_warnings,
 )
 from .loader import Map, Seq, display_path, key_pos_of, load_yaml, locate, pos_of
 from .model import Clause, Contract, Parameter, Part, Table, Term, frozen_map
@@ -53,7 +54,10 @@ class Report:
         self.warnings.extend(other[1])
 
     def raise_if_errors(self, strict: bool = False) -> None:
+        """Raise the errors (and, when strict, the warnings); otherwise pass warnings to the CLI."""
         problems = self.errors + (self.warnings if strict else [])
+        if not strict:
+            note_warnings(self.warnings)
         if problems:
             raise SourceErrors(problems)
 

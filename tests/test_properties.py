@@ -51,7 +51,7 @@ def overlays(draw):
     variations = []
     used = set()
     for i in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["replace", "amend", "insert", "delete", "retitle", "set", "define"]))
+        op = draw(st.sampled_from(["replace", "amend", "insert", "delete", "retitle", "set", "define", "move"]))
         clause = draw(st.sampled_from(clauses))
         if clause.id in used:
             continue
@@ -68,6 +68,9 @@ def overlays(draw):
             v.update({where: clause.id, "clause": {"id": f"prop.new-{i}", "text": draw(TEXT)}})
         elif op == "delete":
             v.update(clause=clause.id)
+        elif op == "move":
+            where = draw(st.sampled_from(["after", "before", "into"]))
+            v.update({"clause": clause.id, where: draw(st.sampled_from(ids))})
         elif op == "retitle":
             v.update(clause=clause.id, heading=draw(TEXT))
         elif op == "set":
@@ -114,6 +117,42 @@ def test_random_overlays_fail_cleanly_or_obey_the_law(pandoc: str, soffice: str,
         shutil.rmtree(out)
     pdfs = convert_with_libreoffice(soffice, [docx], out)
     assert pdfs["prop-redline"].read_bytes().startswith(b"%PDF")
+
+
+def _messages(exc: ContractgenError) -> list[str]:
+    return [e.render() for e in getattr(exc, "errors", [])] or [str(exc)]
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+@given(overlays())
+def test_validate_rejects_exactly_what_build_and_redline_reject(tmp_path_factory, case) -> None:
+    """`validate` is the editor's and pre-commit's check: when it passes, build, schedule and
+    redline succeed; when they refuse an overlay, validate gave the same messages."""
+    _, overlay, _ = case
+    root = project()
+    path = root / "variations" / "prop.yaml"
+    path.write_text(yaml.safe_dump(overlay, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    try:
+        fill_pins(path)
+    except ContractgenError:
+        event("pin refused")
+        return
+    found = api.validate_paths([path])
+    said = sorted(e.render() for e in found.errors)
+    out = tmp_path_factory.mktemp("agree")
+    refused: list[str] = []
+    for step in (lambda: api.build(path, out / "c.docx", schedule=out / "s.docx"), lambda: api.redline(path)):
+        try:
+            step()
+        except ContractgenError as exc:
+            refused = sorted(_messages(exc))
+            break
+    event("refused" if refused else "built")
+    if not said:
+        assert refused == [], f"validate passed, build or redline refused: {refused}"
+    else:
+        assert refused, f"validate refused, build and redline passed: {said}"
+        assert set(refused) <= set(said), (refused, said)
 
 
 @pytest.fixture(autouse=True, scope="module")
