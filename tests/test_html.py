@@ -91,7 +91,7 @@ def test_html_redline_in_chromium(tmp_path: Path) -> None:
     (ARTIFACTS / "redline-print.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF")
     info = subprocess.run([require("pdfinfo"), "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
     assert pages > 1, info
     text = subprocess.run([require("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     flat = " ".join(text.split()).casefold()
