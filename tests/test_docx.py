@@ -14,7 +14,7 @@ from contractgen.api import build_docx, open_source
 from contractgen.numbering import number_contract
 from contractgen.render.text import body_text
 from docxread import bookmarked_paragraphs, pandoc_paragraphs, part, q, ref_fields, word_numbers
-from conftest import CONTRACTS, ROOT, run_cli
+from conftest import CONTRACTS, ROOT, require, run_cli
 
 MINI = ROOT / "tests" / "data" / "mini"
 
@@ -77,9 +77,7 @@ def test_libreoffice_converts_each_contract_to_pdf(libreoffice_pdfs: dict[str, P
 
 
 def test_libreoffice_pdf_shows_numbers_and_references(libreoffice_pdfs: dict[str, Path]) -> None:
-    pdftotext = __import__("shutil").which("pdftotext")
-    if not pdftotext:
-        pytest.skip("pdftotext not installed")
+    pdftotext = require("pdftotext")  # skips only outside CI
     for name in CONTRACTS:
         text = subprocess.run([pdftotext, "-layout", str(libreoffice_pdfs[name]), "-"],
                               capture_output=True, text=True, check=True).stdout

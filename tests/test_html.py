@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, ROOT
+from conftest import IN_CI, ROOT, require
 from contractgen import api
 from docxread import count_revisions
 
@@ -66,8 +67,55 @@ def test_html_redline_in_chromium(tmp_path: Path) -> None:
         first = page.locator("main .row.changed").first
         first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "redline-change.png"), full_page=False)
+        screen = _styles(page)
+        assert screen["body_font"] == "15px" and screen["back_display"] != "none", screen
+        assert screen["note_column"] == "272px", screen  # 17rem: the print width below is its own
+        note = " ".join(page.locator("main aside.note").first.inner_text().split())
+
+        # the print stylesheet: on an A4-wide page, 10pt text, narrow margin notes that stay visible
+        # beside their change, no register links, nothing running off the page
+        page.set_viewport_size({"width": 794, "height": 1123})
         page.emulate_media(media="print")
-        page.pdf(path=str(ARTIFACTS / "redline-print.pdf")) if False else None
+        printed = _styles(page)
+        assert printed["body_font"] == "13.3333px", printed  # 10pt
+        assert printed["back_display"] == "none" and printed["main_max_width"] == "none", printed
+        assert printed["nav_break_after"] == "page", printed
+        assert abs(float(printed["note_column"].removesuffix("px")) - 5.5 / 2.54 * 96) < 0.5, printed  # 5.5cm
+        assert printed["notes"] >= 1 and printed["hidden_notes"] == 0, printed
+        assert printed["overflowing"] == [], printed
+        pdf = page.pdf(format="A4", print_background=True)
         browser.close()
     assert all(u.startswith("file:") or u.startswith("data:") for u in requests), requests
     assert (ARTIFACTS / "redline.png").stat().st_size > 10_000
+    # the PDF Chromium prints: several pages, holding the document, its headings and the rationale
+    (ARTIFACTS / "redline-print.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    info = subprocess.run([require("pdfinfo"), "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    assert pages > 1, info
+    text = subprocess.run([require("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    flat = " ".join(text.split()).casefold()
+    heading = next(c.heading for _, c in red.varied.walk() if c.heading)
+    for want in ("Change register", "The contract with the changes marked", heading, " ".join(note.split()[:6])):
+        assert want.casefold() in flat, f"{want!r} is not in the printed PDF"
+
+
+def _styles(page) -> dict:
+    """Return the computed styles the print stylesheet sets, and what overflows the page width."""
+    return page.evaluate("""() => {
+        const css = (sel, prop) => { const e = document.querySelector(sel); return e && getComputedStyle(e)[prop]; };
+        const width = document.documentElement.clientWidth;
+        const notes = [...document.querySelectorAll('main aside.note')];
+        return {
+            body_font: css('body', 'fontSize'),
+            back_display: css('a.back', 'display'),
+            main_max_width: css('main', 'maxWidth'),
+            nav_break_after: css('nav', 'breakAfter'),
+            note_column: (css('main .row.changed', 'gridTemplateColumns') || '').split(' ').pop(),
+            notes: notes.length,
+            hidden_notes: notes.filter(n => { const r = n.getBoundingClientRect();
+                return r.width === 0 || r.height === 0 || getComputedStyle(n).visibility !== 'visible'; }).length,
+            overflowing: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40)),
+        };
+    }""")

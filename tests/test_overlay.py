@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, run_cli
 from contractgen.errors import SourceErrors
+from contractgen.model import Contract
 from contractgen.numbering import number_contract
 from contractgen.overlay import apply_overlay, fill_pins, load_overlay, resolve_chain
 from contractgen.render.text import body_text
@@ -388,9 +391,27 @@ def test_an_overlay_with_no_variations_builds_the_base_text(project: Project) ->
     assert project.text(p) == project.base_text()
 
 
+def _frozen(obj: object) -> object:
+    """Return a plain, independent copy of `obj` (dataclasses, mappings and sequences taken apart
+    field by field, positions included), so a later change to `obj` cannot change the copy."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__name__, tuple((f.name, _frozen(getattr(obj, f.name))) for f in fields(obj)))
+    if isinstance(obj, Mapping):
+        return ("map", tuple(sorted((repr(k), _frozen(v)) for k, v in obj.items())))
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, tuple(_frozen(x) for x in obj))
+    if isinstance(obj, (set, frozenset)):
+        return ("set", tuple(sorted(repr(x) for x in obj)))
+    return repr(obj)
+
+
+def snapshot(contract: Contract) -> str:
+    return repr(_frozen(contract))
+
+
 def test_applying_an_overlay_never_changes_the_base(project: Project) -> None:
     base = load_contract(project.root / "national_contract" / "mini")
-    snapshot = (base.values, base.terms, base.parts)
+    before = snapshot(base)
     p = project.overlay("o", """\
         - id: v1
           op: set
@@ -403,11 +424,35 @@ def test_applying_an_overlay_never_changes_the_base(project: Project) -> None:
           clause: fees.invoicing.content.period
           rationale: Not needed.
           category: terms
+        - id: v3
+          op: amend
+          clause: insurance.levels
+          find: each home
+          replace: each home and office
+          rationale: Offices hold records too.
+          category: terms
+        - id: v4
+          op: insert
+          into: fees.invoicing.content
+          clause: {id: fees.invoicing.content.ref, text: the purchase order number.}
+          rationale: Our finance system matches on it.
+          category: procedure
+        - id: v5
+          op: move
+          clause: fees.disputes
+          before: fees.invoicing
+          rationale: Disputes come first in our template.
+          category: terms
         """)
     overlay = load_overlay(p, Report())
     varied = apply_overlay(base, overlay)
-    assert varied.values["payment_days"] == 7
-    assert (base.values, base.terms, base.parts) == snapshot
+    assert varied.values["payment_days"] == 7 and snapshot(varied) != before
+    after = snapshot(base)
+    if after != before:
+        diff = difflib.unified_diff(before.split("), ("), after.split("), ("), "before", "after", lineterm="", n=1)
+        pytest.fail("apply_overlay changed the base contract:\n" + "\n".join(diff)[:3000])
+    # and the base is still what a fresh load from disk gives
+    assert snapshot(load_contract(project.root / "national_contract" / "mini")) == after
     assert base.values["payment_days"] == 30
     assert "fees.invoicing.content.period" in base.clause_index()
 

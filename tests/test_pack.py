@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from openpyxl.utils import get_column_letter
 
 from conftest import ROOT, convert_with_libreoffice, run_cli
 from docxread import pandoc_paragraphs
@@ -56,38 +58,70 @@ def test_pack_holds_every_document_of_a_tender(all_packs: Path) -> None:
         assert any(n.startswith(prefix) for n in names), prefix
 
 
+def _sample_layout() -> tuple[int, list[str], int]:
+    """Return (tiers, age bands, lots) from the sample overlay's particulars: what the workbook must hold."""
+    cons = yaml.safe_load((ROOT / "variations" / f"{SAMPLE}.yaml").read_text(encoding="utf-8"))["consortium"]
+    return cons["tiers"], cons["age_bands"], len(cons["lots"])
+
+
+def _cells(rule) -> set[str]:
+    return {f"{get_column_letter(c)}{r}" for rng in rule.sqref.ranges for r, c in rng.cells}
+
+
 def test_workbook_inputs_are_unlocked_and_validated(all_packs: Path) -> None:
     from openpyxl import load_workbook
 
+    tiers, bands, n_lots = _sample_layout()
+    assert tiers > 1 and len(bands) > 1, "the sample must have tiers and several age bands"
     wb = load_workbook(all_packs / SAMPLE / "07-pricing-schedule.xlsx")
-    lots = [ws for ws in wb.worksheets if ws.title.startswith("Lot ")]
-    assert len(lots) == 3
-    for ws in lots:
-        assert ws.protection.sheet, "sheet must be protected"
+    assert wb.sheetnames == ["Instructions", *(f"Lot {i}" for i in range(1, n_lots + 1))]
+    assert wb["Instructions"].protection.sheet, "the instructions sheet must be protected"
+    header, first, last = 5, 6, 5 + len(bands)  # row 3 is the tier, row 5 the column headings
+    prices = {f"{col}{r}" for col in "BCDE" for r in range(first, last + 1)}
+    for ws in wb.worksheets[1:]:
+        assert ws.protection.sheet, f"{ws.title}: the sheet must be protected"
+        assert [ws.cell(r, 1).value for r in range(first, last + 1)] == bands, ws.title
+        assert ws.cell(header, 2).value == "Weekly core fee (£)" and ws.cell(header, 6).value == "Total weekly fee (£)"
         rules = ws.data_validations.dataValidation
-        prices = [r for r in rules if r.type == "decimal"]
-        tiers = [r for r in rules if r.type == "whole"]
-        assert prices and tiers
-        rule = prices[0]
-        assert rule.operator == "greaterThanOrEqual" and rule.formula1 == "0" and rule.showErrorMessage
-        covered = {ws.cell(r, c).coordinate for rng in rule.sqref.ranges for r, c in rng.cells}
+        assert sorted(r.type for r in rules) == ["decimal", "whole"], ws.title
+        price = next(r for r in rules if r.type == "decimal")
+        tier = next(r for r in rules if r.type == "whole")
+        # a price: a number of 0 or more, or left blank; anything else is refused with a message
+        assert (price.operator, price.formula1, price.formula2) == ("greaterThanOrEqual", "0", None)
+        assert price.allow_blank and price.showErrorMessage and price.errorStyle in (None, "stop")
+        assert "0 or more" in (price.error or "")
+        assert _cells(price) == prices, ws.title
+        # the tier: a whole number from 1 to the number of tiers
+        assert (tier.operator, tier.formula1, tier.formula2) == ("between", "1", str(tiers))
+        assert tier.showErrorMessage and tier.errorStyle in (None, "stop") and _cells(tier) == {"B3"}
+        # exactly the validated cells are unlocked; every other cell (formulas, headings) stays locked
         unlocked = {c.coordinate for row in ws.iter_rows() for c in row if c.protection.locked is False}
-        assert covered and covered <= unlocked
-        assert unlocked - covered == {"B3"}  # the tier cell, validated as a whole number
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    assert c.protection.locked is not False, f"formula {c.coordinate} must be locked"
-                if isinstance(c.value, str) and not c.value.startswith("=") and c.coordinate not in unlocked:
-                    assert c.protection.locked is not False
-        # the rule accepts numbers of 0 or more and rejects text: Excel's "decimal" type
-        assert _accepts(rule, 125.5) and _accepts(rule, 0) and not _accepts(rule, -1) and not _accepts(rule, "£ a lot")
+        assert unlocked == prices | {"B3"}, ws.title
+        for r in range(first, last + 1):
+            total = ws.cell(r, 6)
+            assert total.value == f"=SUM(B{r}:E{r})" and total.protection.locked, total.coordinate
 
 
-def _accepts(rule, value) -> bool:
-    if rule.type != "decimal" or isinstance(value, str):
-        return False
-    return value >= float(rule.formula1)
+def test_libreoffice_computes_the_workbook_totals(all_packs: Path, soffice: str, tmp_path: Path) -> None:
+    """Fill the price cells as a bidder would and let LibreOffice compute the totals."""
+    from openpyxl import load_workbook
+
+    _, bands, _ = _sample_layout()
+    wb = load_workbook(all_packs / SAMPLE / "07-pricing-schedule.xlsx")
+    want = {}
+    for n, ws in enumerate(wb.worksheets[1:], start=1):
+        for r in range(6, 6 + len(bands)):
+            fees = [100 * n + r, 12.5, 0, r]
+            for col, fee in zip("BCDE", fees):
+                ws[f"{col}{r}"] = fee
+            want[(ws.title, r)] = sum(fees)
+    (tmp_path / "in").mkdir()
+    filled = tmp_path / "in" / "filled.xlsx"
+    wb.save(filled)
+    out = convert_with_libreoffice(soffice, [filled], tmp_path / "out", "xlsx")["filled"]
+    computed = load_workbook(out, data_only=True)
+    got = {(t, r): computed[t][f"F{r}"].value for t, r in want}
+    assert got == want
 
 
 def test_release_json_is_a_valid_draft_ocds_release(all_packs: Path) -> None:

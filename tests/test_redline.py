@@ -66,6 +66,8 @@ def test_golden_case(name: str, tmp_path: Path, pandoc: str) -> None:
     golden = ROOT / "tests" / "cases" / name / "expected.txt"
     if UPDATE or not golden.exists():
         golden.write_text(got, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"no golden for case {name}: wrote {golden}, review it (UPDATE_GOLDENS=1 refreshes)")
     want = golden.read_text(encoding="utf-8")
     assert got == want, "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "got", lineterm=""))
     assert_law(red, path)
