@@ -107,6 +107,8 @@ def test_an_installed_contractgen_builds_from_another_folder(venv: Path, tmp_pat
     assert r.returncode == 0, r.stderr
     for name in ("ov.docx", "ov-sched.docx"):
         assert Document(str(tmp_path / name)).paragraphs, name
+    text = "\n".join(p.text for p in Document(str(tmp_path / "ov-sched.docx")).paragraphs)
+    assert "declared in variations/south-west-london.yaml against" in text
 
 
 def test_an_installed_contractgen_says_where_the_national_contracts_are(venv: Path, tmp_path: Path) -> None:
