@@ -159,11 +159,20 @@ def build_docx(contract: Contract) -> bytes:
 
 
 def build(path: Path, out: Path, version: str | None = None, strict: bool = False,
-          schedule: Path | None = None) -> list[tuple[Path, str]]:
+          schedule: Path | None = None, templates: Path | None = None) -> list[tuple[Path, str]]:
     """Build the Word contract for a source (and, for an overlay, its schedule of variations).
 
-    Every document is rendered before anything is written, so a failure writes nothing.
+    Every document is rendered before anything is written, so a failure writes nothing. A
+    template present in `templates` (--templates DIR) is used instead of the shipped one.
     """
+    from .render.docx import user_templates
+
+    with user_templates(templates):
+        return _build(path, out, version, strict, schedule)
+
+
+def _build(path: Path, out: Path, version: str | None, strict: bool,
+           schedule: Path | None) -> list[tuple[Path, str]]:
     from .output import check_outputs, check_suffix, write_atomic  # noqa: PLC0415
 
     path = Path(path)
@@ -217,6 +226,10 @@ def open_for_diff(spec: str) -> Contract:
         from .validate import find_contract_ref  # noqa: PLC0415
 
         root = CONTRACT_ROOT if CONTRACT_ROOT.is_dir() else Path(__file__).resolve().parents[1] / "national_contract"
+        if not root.is_dir():  # an installed package ships no contracts: they are the project's data
+            raise UsageError(f"{spec}: there is no national_contract/ folder here to find it in "
+                             "(run in the project folder, or name the contract's folder: "
+                             "path/to/national_contract/<contract>)")
         return load_contract(find_contract_ref(spec, root))
     if not path.exists():
         raise UsageError(f"{spec}: no such file or folder (name contract@version, a contract folder or an overlay)")
@@ -280,8 +293,17 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
     return Redline(docx, html, count, len(register), unexplained, silent, base, varied)
 
 
-def redline(path: Path, against: str = "base", with_html: bool = True) -> Redline:
-    """Return the redline of an overlay against the national base (or against its parent)."""
+def redline(path: Path, against: str = "base", with_html: bool = True,
+            templates: Path | None = None) -> Redline:
+    """Return the redline of an overlay against the national base (or against its parent); a
+    template present in `templates` (--templates DIR) is used instead of the shipped one."""
+    from .render.docx import user_templates
+
+    with user_templates(templates):
+        return _redline(path, against, with_html)
+
+
+def _redline(path: Path, against: str, with_html: bool) -> Redline:
     from .overlay import derived_variations, resolve_chain  # noqa: PLC0415
 
     path = Path(path)
@@ -311,8 +333,13 @@ def redline(path: Path, against: str = "base", with_html: bool = True) -> Redlin
                          subtitle=f"Changes made by {name} to {base.ref}", with_html=with_html)
 
 
-def diff(a: str, b: str, with_html: bool = True) -> Redline:
-    """Return the redline between any two sources (no attribution to variations)."""
-    ca, cb = open_for_diff(a), open_for_diff(b)
-    return build_redline(ca, cb, None, author="contractgen", date=cb.date, title=f"Comparison: {ca.ref} and {cb.ref}",
-                         subtitle=f"{cb.title}: changes from {ca.ref} to {cb.ref}", with_html=with_html)
+def diff(a: str, b: str, with_html: bool = True, templates: Path | None = None) -> Redline:
+    """Return the redline between any two sources (no attribution to variations); a template
+    present in `templates` (--templates DIR) is used instead of the shipped one."""
+    from .render.docx import user_templates
+
+    with user_templates(templates):
+        ca, cb = open_for_diff(a), open_for_diff(b)
+        return build_redline(ca, cb, None, author="contractgen", date=cb.date,
+                             title=f"Comparison: {ca.ref} and {cb.ref}",
+                             subtitle=f"{cb.title}: changes from {ca.ref} to {cb.ref}", with_html=with_html)

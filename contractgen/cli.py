@@ -72,6 +72,15 @@ def _run(fn: Callable[[], Any]) -> Any:
         raise typer.Exit(EXIT_BUG) from None
 
 
+#: --templates DIR, on every command that renders a document.
+_TEMPLATES_OPTION: Any = typer.Option(
+    None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
+    help="A folder of restyled templates laid out like the shipped ones (DIR/contract.docx, "
+         "DIR/pack/<name>.docx): each file present in DIR is used, every other template comes from "
+         "the package. Without it only the package's templates are used (a ./templates folder is "
+         "not picked up unless named here).")
+
+
 @app.command()
 def validate(
     paths: list[Path] = typer.Argument(None, help="Contract folders, versions or overlays (default: everything shipped)."),
@@ -100,11 +109,12 @@ def build(
     version: Optional[str] = typer.Option(None, "--version", help="The contract version, when several exist (default: the latest)."),
     schedule: Optional[Path] = typer.Option(None, "--schedule", help="Also write the schedule of variations (.docx) of an overlay."),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    templates: Path | None = _TEMPLATES_OPTION,
 ) -> None:
     """Build the Word contract (national base, or consolidated for a consortium's overlay)."""
 
     def go() -> None:
-        written = api.build(source, out, version=version, strict=strict, schedule=schedule)
+        written = api.build(source, out, version=version, strict=strict, schedule=schedule, templates=templates)
         for path, what in written:
             typer.echo(f"wrote {path} ({what})")
 
@@ -149,11 +159,12 @@ def redline(
     html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML redline."),
     against: str = typer.Option("base", "--against", help="'base' (the national contract) or 'parent' (the overlay it extends)."),
     strict: bool = typer.Option(False, "--strict", help="A variation that changes nothing visible is an error."),
+    templates: Path | None = _TEMPLATES_OPTION,
 ) -> None:
     """Write what a consortium changed, as native tracked changes, with a change register."""
 
     def go() -> None:
-        red = api.redline(overlay, against=against, with_html=html is not None)
+        red = api.redline(overlay, against=against, with_html=html is not None, templates=templates)
         _write_redline(red, out, html, strict)
 
     _run(go)
@@ -165,23 +176,24 @@ def diff(
     b: str = typer.Argument(..., help="The newer side."),
     out: Path = typer.Option(..., "-o", "--out", help="Where to write the tracked-changes .docx."),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML comparison."),
+    templates: Path | None = _TEMPLATES_OPTION,
 ) -> None:
     """Compare any two sources: two versions of a base, a base and an overlay, two consortia."""
 
     def go() -> None:
-        red = api.diff(a, b, with_html=html is not None)
+        red = api.diff(a, b, with_html=html is not None, templates=templates)
         _write_redline(red, out, html, strict=False)
 
     _run(go)
 
 
-def _pack_one(args: tuple[str, str, Optional[int]]) -> tuple[str, bool, str]:
+def _pack_one(args: tuple[str, str, int | None, str | None]) -> tuple[str, bool, str]:
     """Build one pack in a worker process; return (overlay, ok, message)."""
     from .pack import write_pack
 
-    path, out, epoch = args
+    path, out, epoch, templates = args
     try:
-        result = write_pack(Path(path), Path(out), epoch)
+        result = write_pack(Path(path), Path(out), epoch, Path(templates) if templates else None)
         return path, True, f"{result.folder} ({result.files} files) and {result.zip}"
     except SourceErrors as exc:
         return path, False, "\n".join(e.render() for e in exc.errors)
@@ -199,6 +211,7 @@ def pack(
     out: Path = typer.Option(Path("packs"), "-o", "--out", help="Folder to write <id>/ and <id>.zip into."),
     all_: bool = typer.Option(False, "--all", help="Pack every overlay in variations/."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel workers (default: one per core)."),
+    templates: Path | None = _TEMPLATES_OPTION,
 ) -> None:
     """Write the complete tender pack for each consortium: documents, workbook, manifest, OCDS release."""
 
@@ -213,7 +226,11 @@ def pack(
         if not targets:
             raise UsageError("name overlays to pack, or use --all")
         epoch = api.source_date_epoch()
-        work = [(str(t), str(out), epoch) for t in dict.fromkeys(targets)]
+        if templates is not None:
+            from .render.docx import check_templates_dir
+
+            check_templates_dir(templates)  # once, not once per pack
+        work = [(str(t), str(out), epoch, str(templates) if templates else None) for t in dict.fromkeys(targets)]
         workers = max(1, min(jobs or (os.cpu_count() or 1), len(work)))
         failed: list[tuple[str, str]] = []
         results: list[tuple[str, bool, str]] = []

@@ -73,8 +73,16 @@ def locate(pos: Pos, needle: str) -> Pos:
     return src.locate(pos, needle) if src else pos
 
 
+_PACKAGE = Path(__file__).resolve().parent
+
+
 def display_path(path: Path) -> str:
-    """Return `path` relative to the working directory when it lies below it."""
+    """Return `path` relative to the working directory when it lies below it; a file shipped in
+    the package (a template) as contractgen/…, wherever the package is installed."""
+    try:
+        return f"contractgen/{Path(os.path.realpath(path)).relative_to(_PACKAGE).as_posix()}"
+    except ValueError:
+        pass
     try:
         return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
     except ValueError:

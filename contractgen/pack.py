@@ -17,7 +17,7 @@ from .errors import UsageError
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
 from .overlay import Resolved, prose_list, resolve_chain
-from .render.docx import NOTICE, long_date, prop, render_template, template_path
+from .render.docx import NOTICE, long_date, prop, render_template, template_path, user_templates
 from .render.text import blocks
 from .render.zipnorm import normalise_zip, zip_time
 
@@ -298,8 +298,15 @@ def _mime(name: str) -> str:
             ".html": "text/html", ".json": "application/json"}[Path(name).suffix]
 
 
-def build_pack(overlay_path: Path, epoch: int | None = None) -> tuple[str, dict[str, bytes]]:
-    """Return (pack name, {file name: bytes}) for an overlay; nothing is written."""
+def build_pack(overlay_path: Path, epoch: int | None = None,
+               templates: Path | None = None) -> tuple[str, dict[str, bytes]]:
+    """Return (pack name, {file name: bytes}) for an overlay; nothing is written. A template
+    present in `templates` (--templates DIR) is used instead of the shipped one."""
+    with user_templates(templates):
+        return _build_pack(overlay_path, epoch)
+
+
+def _build_pack(overlay_path: Path, epoch: int | None) -> tuple[str, dict[str, bytes]]:
     from . import api
 
     resolved = resolve_chain(Path(overlay_path))
@@ -378,7 +385,8 @@ def zip_pack(name: str, files: dict[str, bytes], date: dt.date, epoch: int | Non
     return out.getvalue()
 
 
-def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None) -> PackResult:
+def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None,
+               templates: Path | None = None) -> PackResult:
     """Build an overlay's pack and write out_dir/<id>/ and out_dir/<id>.zip, replacing them whole."""
     import os
     import shutil
@@ -386,7 +394,7 @@ def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None) -> P
 
     from .output import write_atomic
 
-    name, files = build_pack(overlay_path, epoch)
+    name, files = build_pack(overlay_path, epoch, templates)
     effective = resolve_chain(Path(overlay_path)).overlay.effective
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

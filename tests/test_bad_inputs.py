@@ -20,7 +20,8 @@ UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 def make_project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "tests" / "data" / "mini", tmp_path / "national_contract" / "mini")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    # a commissioner's copy of the shipped templates, for cases that edit one (`--templates templates`)
+    shutil.copytree(ROOT / "contractgen" / "templates", tmp_path / "templates")
     (tmp_path / "variations").mkdir()
     return tmp_path
 

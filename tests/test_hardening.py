@@ -141,7 +141,7 @@ def test_a_template_is_rendered_in_a_sandbox(tmp_path: Path) -> None:
     from docx import Document
 
     path = tmp_path / "t.docx"
-    doc = Document(str(ROOT / "templates" / "pack" / "form-of-tender.docx"))
+    doc = Document(str(ROOT / "contractgen" / "templates" / "pack" / "form-of-tender.docx"))
     doc.add_paragraph("{{ lead.__class__.__mro__[1].__subclasses__() }}")
     doc.save(str(path))
     ctx = {k: "x" for k in ("consortium", "lead", "tender_title", "issue_date", "reference", "notice",
@@ -153,7 +153,7 @@ def test_a_template_is_rendered_in_a_sandbox(tmp_path: Path) -> None:
     else:
         raise AssertionError("the sandbox let the template reach Python internals")
     # values are data: braces in a value are printed, never evaluated
-    doc = Document(str(ROOT / "templates" / "pack" / "form-of-tender.docx"))
+    doc = Document(str(ROOT / "contractgen" / "templates" / "pack" / "form-of-tender.docx"))
     doc.save(str(path))
     tpl = render_template(path, {**ctx, "lead": "{{ 7 * 7 }}"})
     text = "\n".join(p.text for p in tpl.docx.paragraphs)

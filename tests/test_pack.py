@@ -165,8 +165,8 @@ def test_libreoffice_converts_every_docx_and_the_workbook(all_packs: Path, soffi
 
 
 def _project(tmp_path: Path) -> Path:
-    for name in ("national_contract", "templates"):
-        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "national_contract", tmp_path / "national_contract")
+    shutil.copytree(ROOT / "contractgen" / "templates", tmp_path / "templates")
     (tmp_path / "variations").mkdir()
     for name in ("white-rose-fostering", "ne7-fostering"):
         shutil.copy(ROOT / "variations" / f"{name}.yaml", tmp_path / "variations")
@@ -181,9 +181,9 @@ def test_a_template_variable_the_data_lacks_is_a_clear_error(tmp_path: Path) -> 
     doc = Document(str(path))
     doc.add_paragraph("Contact: {{ contact_officer }}")
     doc.save(str(path))
-    r = run_cli("pack", "variations/ne7-fostering.yaml", "-o", "packs", cwd=project)
+    r = run_cli("pack", "variations/ne7-fostering.yaml", "-o", "packs", "--templates", "templates", cwd=project)
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert "award-criteria.docx: template uses 'contact_officer', which the data does not provide" in r.stderr
+    assert "templates/pack/award-criteria.docx: template uses 'contact_officer', which the data does not provide" in r.stderr
     assert not (project / "packs" / "ne7-fostering").exists()
 
 

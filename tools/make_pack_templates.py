@@ -1,7 +1,8 @@
-"""Write the tender-pack templates in templates/pack/: one docxtpl template per document.
+"""Write the tender-pack templates in contractgen/templates/pack/: one docxtpl template per
+document.
 
-Each starts from templates/contract.docx (its styles, header and footer) and carries its own
-wording with Jinja fields. Run `python tools/make_pack_templates.py` after changing this file;
+Each starts from contractgen/templates/contract.docx (its styles, header and footer) and carries
+its own wording with Jinja fields. Run `python tools/make_pack_templates.py` after changing this file;
 the outputs are committed so that a commissioner can restyle and reword them in Word.
 """
 
@@ -21,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from contractgen.render.zipnorm import normalise_zip  # noqa: E402
 
-OUT = ROOT / "templates" / "pack"
+OUT = ROOT / "contractgen" / "templates" / "pack"
 
 
 def new_doc(title: str, subtitle: str = "{{ consortium.name }}") -> Document:
-    doc = Document(str(ROOT / "templates" / "contract.docx"))
+    doc = Document(str(ROOT / "contractgen" / "templates" / "contract.docx"))
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
@@ -93,7 +94,7 @@ def save(doc: Document, name: str) -> None:
     doc.save(buf)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / name).write_bytes(normalise_zip(buf.getvalue(), None, dt.date(2026, 1, 1)))
-    print(f"wrote templates/pack/{name}")
+    print(f"wrote contractgen/templates/pack/{name}")
 
 
 def instructions() -> None:

@@ -1,4 +1,5 @@
-"""Write templates/contract.docx: the styles, title page, header and footer of every contract.
+"""Write contractgen/templates/contract.docx: the styles, title page, header and footer of every
+contract.
 
 Run once after changing this file (`python tools/make_templates.py`); the output is committed so
 that a commissioner can restyle it in Word. The body is appended by contractgen at build time.
@@ -260,7 +261,7 @@ def _right_tab(paragraph, pos: int) -> None:
 
 
 if __name__ == "__main__":
-    root = Path(__file__).resolve().parents[1] / "templates"
+    root = Path(__file__).resolve().parents[1] / "contractgen" / "templates"
     root.mkdir(exist_ok=True)
     make_contract_template(root / "contract.docx")
     print(f"wrote {root / 'contract.docx'}")

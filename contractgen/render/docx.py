@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from ..errors import ContractgenError, Pos, SourceError
+from ..errors import ContractgenError, Pos, SourceError, UsageError
 from ..numbering import Node, Numbered, NumberedPart
 from ..text import split
 from .oxml import (
@@ -37,13 +39,49 @@ from .oxml import (
 from .text import lead_in
 from .zipnorm import normalise_zip
 
-_PROJECT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: The templates shipped inside the package (package data: contractgen/templates/).
+_PROJECT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+#: A commissioner's folder of restyled templates (--templates DIR), while a command renders.
+_USER_TEMPLATES: ContextVar[Path | None] = ContextVar("contractgen_templates", default=None)
+
+
+def shipped_template_names() -> list[str]:
+    """Return the names ('contract.docx', 'pack/x.docx') of the templates shipped in the package."""
+    return sorted(p.relative_to(_PROJECT_TEMPLATES).as_posix() for p in _PROJECT_TEMPLATES.rglob("*.docx"))
+
+
+def check_templates_dir(folder: Path) -> None:
+    """Raise a UsageError unless `folder` is a folder holding at least one shipped template's name."""
+    from ..loader import display_path
+
+    names = shipped_template_names()
+    if not folder.is_dir():
+        raise UsageError(f"--templates {display_path(folder)}: no such folder")
+    if not any((folder / name).is_file() for name in names):
+        raise UsageError(f"--templates {display_path(folder)}: holds no template (name the folder holding "
+                         f"contract.docx or pack/<name>.docx; the shipped names are {', '.join(names)})")
+
+
+@contextmanager
+def user_templates(folder: Path | None) -> Iterator[None]:
+    """Within the block, take each template present in `folder` from there (see template_path)."""
+    if folder is not None:
+        check_templates_dir(Path(folder))
+    token = _USER_TEMPLATES.set(Path(folder) if folder is not None else None)
+    try:
+        yield
+    finally:
+        _USER_TEMPLATES.reset(token)
 
 
 def template_path(name: str) -> Path:
-    """Return ./templates/<name> (a commissioner's restyled copy) or the project's own."""
-    local = Path("templates") / name
-    return local if local.is_file() else _PROJECT_TEMPLATES / name
+    """Return the template `name` ('contract.docx', 'pack/x.docx'): the commissioner's copy when
+    --templates DIR holds DIR/<name>, else the one shipped in the package. Never the working
+    directory's templates/ unless it was named."""
+    folder = _USER_TEMPLATES.get()
+    if folder is not None and (folder / name).is_file():
+        return folder / name
+    return _PROJECT_TEMPLATES / name
 NOTICE = (
     "Illustrative model text prepared with contractgen. It is not the official wording of the "
     "National Contracts Steering Group."
@@ -99,7 +137,7 @@ def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
     note_input(path)
     if not path.is_file():
         raise SourceError(Pos(shown, 0, 0), "template not found",
-                          "restore it from the project (templates/), or remove the local copy")
+                          "restore it from contractgen/templates/, or copy the shipped one into your --templates folder")
     import zipfile
 
     if not zipfile.is_zipfile(path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..model import Contract, Overlay, Variation
@@ -163,6 +165,15 @@ def particulars_rows(consortium: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def document_path(path: str | Path) -> str:
+    """Return how a document names a source file, the same from any working directory:
+    variations/<file> for an overlay in a project's variations/ folder, else the file name."""
+    resolved = Path(os.path.realpath(path))
+    if resolved.parent.name == "variations":
+        return f"variations/{resolved.name}"
+    return resolved.name
+
+
 def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: int | None = None) -> bytes:
     """Return the schedule of variations as a Word document."""
     from ..overlay import derived_variations
@@ -198,7 +209,7 @@ def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: i
                        indent=0, plain=True, weights=[2, 3, 1])
         body.para("Heading 1", [w_r("Variations")])
         body.para("Clause Text", [w_r(
-            f"Each row is one variation declared in {overlay.path} against {base.ref}. Clause numbers "
+            f"Each row is one variation declared in {document_path(overlay.path)} against {base.ref}. Clause numbers "
             "are those of the varied contract.")])
         body.table(("No.", "Clause", "Heading", "Operation", "Category", "Rationale"),
                    tuple((str(r.number), r.clause, r.heading, r.operation, r.category, r.rationale) for r in rows),
