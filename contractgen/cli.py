@@ -39,7 +39,8 @@ def _warn_loaded() -> None:
 def _run(fn: Callable[[], Any]) -> Any:
     """Run `fn`; a user's mistake exits 1 with its message, a bug exits 123 with a traceback.
 
-    Warnings met while loading are printed first, whether the command succeeds or not."""
+    Warnings met while loading are printed first, whether the command succeeds or not. Ctrl-C,
+    SIGTERM and SIGHUP (see `main`) exit 128 + the signal's number with a message."""
     try:
         result = fn()
         _warn_loaded()
@@ -62,9 +63,9 @@ def _run(fn: Callable[[], Any]) -> Any:
 
         _err(f"error: {os_error(exc.filename or '?', exc, 'cannot use this path')}")
         raise typer.Exit(EXIT_USER) from None
-    except KeyboardInterrupt:
-        _err("interrupted: no output was changed")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _err(f"{_interrupted(exc)}: no output was changed")
+        raise typer.Exit(_signal_exit(exc)) from None
     except Exception:  # noqa: BLE001 — anything else is a bug in contractgen
         _err(traceback.format_exc().rstrip())
         _err(f"contractgen {__version__} hit an internal error. This is a bug: please report it "
@@ -79,6 +80,26 @@ _TEMPLATES_OPTION: Any = typer.Option(
          "DIR/pack/<name>.docx): each file present in DIR is used, every other template comes from "
          "the package. Without it only the package's templates are used (a ./templates folder is "
          "not picked up unless named here).")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _signal_exit(exc: BaseException) -> int:
+    """128 + the signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + getattr(exc, "signum", 2)
+
+
+def _interrupted(exc: BaseException) -> str:
+    import signal
+
+    signum = getattr(exc, "signum", signal.SIGINT)
+    return "interrupted" if signum == signal.SIGINT else f"interrupted by {signal.Signals(signum).name}"
 
 
 @app.command()
@@ -187,22 +208,58 @@ def diff(
     _run(go)
 
 
-def _pack_one(args: tuple[str, str, int | None, str | None]) -> tuple[str, bool, str]:
-    """Build one pack in a worker process; return (overlay, ok, message)."""
+def _pack_one(args: tuple[str, str, int | None, str | None]) -> tuple[str, bool, str, list[str]]:
+    """Build one pack (in a worker process with --all); return (overlay, ok, message, warnings)."""
+    from .errors import take_warnings
     from .pack import write_pack
 
     path, out, epoch, templates = args
+    ok, message = False, ""
     try:
-        result = write_pack(Path(path), Path(out), epoch, Path(templates) if templates else None)
-        return path, True, f"{result.folder} ({result.files} files) and {result.zip}"
+        result = write_pack(Path(path), Path(out), epoch, Path(templates) if templates else None, on_wait=_err)
+        ok, message = True, f"{result.folder} ({result.files} files) and {result.zip}"
     except SourceErrors as exc:
-        return path, False, "\n".join(e.render() for e in exc.errors)
+        message = "\n".join(e.render() for e in exc.errors)
     except SourceError as exc:
-        return path, False, exc.render()
+        message = exc.render()
     except ContractgenError as exc:
-        return path, False, f"{path}: {exc}"
+        message = f"{path}: {exc}"
     except Exception:  # noqa: BLE001 — reported as a bug, but the other packs still complete
-        return path, False, "internal error (a bug in contractgen, please report it):\n" + traceback.format_exc()
+        message = "internal error (a bug in contractgen, please report it):\n" + traceback.format_exc()
+    # a worker's warnings (unknown keys…) travel back with its result, to be printed by the parent
+    return path, ok, message, [w.render() for w in take_warnings()]
+
+
+def _worker_init() -> None:
+    """In a pack worker: the parent alone handles Ctrl-C and SIGHUP; SIGTERM (from the parent) ends us."""
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_pool(pool: Any) -> None:
+    """Cancel what has not started and end the workers: none outlives the parent."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(10)
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _clean_after_interrupt(out: Path) -> None:
+    """Settle the transaction folders the abandoned packs left (their workers are gone)."""
+    from .packdir import recover_if_free
+
+    if out.is_dir():
+        recover_if_free(out)
 
 
 @app.command()
@@ -225,6 +282,9 @@ def pack(
             targets += sorted(api.VARIATION_ROOT.glob("*.yaml"))
         if not targets:
             raise UsageError("name overlays to pack, or use --all")
+        from .packdir import prepare_out_dir
+
+        prepare_out_dir(out)
         epoch = api.source_date_epoch()
         if templates is not None:
             from .render.docx import check_templates_dir
@@ -233,15 +293,15 @@ def pack(
         work = [(str(t), str(out), epoch, str(templates) if templates else None) for t in dict.fromkeys(targets)]
         workers = max(1, min(jobs or (os.cpu_count() or 1), len(work)))
         failed: list[tuple[str, str]] = []
-        results: list[tuple[str, bool, str]] = []
+        results: list[tuple[str, bool, str, list[str]]] = []
         tty = sys.stderr.isatty()
-        pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-        if pool is None:
-            iterator = (_pack_one(w) for w in work)
-        else:
-            futures = [pool.submit(_pack_one, w) for w in work]
-            iterator = (f.result() for f in as_completed(futures))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) if workers > 1 else None
         try:
+            if pool is None:
+                iterator: Any = (_pack_one(w) for w in work)
+            else:
+                futures = [pool.submit(_pack_one, w) for w in work]
+                iterator = (f.result() for f in as_completed(futures))
             if tty:
                 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -256,15 +316,18 @@ def pack(
                     results.append(res)
                     if res[1]:
                         typer.echo(f"packed {res[0]}")
-        except (KeyboardInterrupt, BrokenProcessPool):
+        except (KeyboardInterrupt, BrokenProcessPool) as exc:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            _err("interrupted: every pack written so far is whole (its folder and its zip are each "
-                 "replaced in one step); the others were not started or were abandoned before writing")
-            raise typer.Exit(130) from None
+                _stop_pool(pool)
+            _clean_after_interrupt(out)
+            _err(f"{_interrupted(exc)}: every pack written so far is whole (its folder and its zip are "
+                 "replaced together); the others were not started or were abandoned before writing")
+            raise typer.Exit(_signal_exit(exc)) from None
         if pool is not None:
             pool.shutdown()
-        for path, ok, message in sorted(results):
+        for warning in dict.fromkeys(w for res in sorted(results) for w in res[3]):
+            _err(f"{warning} [warning]")
+        for path, ok, message, _ in sorted(results):
             if ok:
                 typer.echo(f"wrote {message}")
             else:
@@ -344,10 +407,33 @@ def _main(
     """contractgen."""
 
 
+_SIGNALLED: list[int] = []
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """The first SIGINT, SIGTERM or SIGHUP raises (like Ctrl-C); later ones, while cleaning up, are ignored."""
+    if _SIGNALLED:
+        return
+    _SIGNALLED.append(signum)
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    """Entry point of the `contractgen` console script."""
+    """Entry point of the `contractgen` console script.
+
+    SIGTERM (a service manager stopping us) and SIGHUP (a closed terminal) behave like Ctrl-C: the
+    command removes its temporary files, says so, and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP)."""
+    import signal
+
+    _SIGNALLED.clear()
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         app()
     except SystemExit as exc:
-        raise SystemExit(exc.code) from None
-
+        code = exc.code
+        if _SIGNALLED and code == 1:  # click turned a signal outside a command into "Aborted!"
+            code = 128 + _SIGNALLED[0]
+        raise SystemExit(code) from None
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -361,6 +362,7 @@ def _build_pack(overlay_path: Path, epoch: int | None) -> tuple[str, dict[str, b
         chain.append({"id": step_ov.id, "path": f"variations/{step_ov.id}.yaml", "sha256": _sha256(p.read_bytes())})
     manifest = {
         "pack": name,
+        "generator": "contractgen",
         "consortium": ov.consortium["name"],
         "contractgen": __version__,
         "base": {"contract": c.base_ref, "sources_sha256": _tree_hash(base_dir) if base_dir.is_dir() else None},
@@ -386,38 +388,32 @@ def zip_pack(name: str, files: dict[str, bytes], date: dt.date, epoch: int | Non
 
 
 def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None,
-               templates: Path | None = None) -> PackResult:
-    """Build an overlay's pack and write out_dir/<id>/ and out_dir/<id>.zip, replacing them whole."""
-    import os
-    import shutil
-    import tempfile
+               templates: Path | None = None, on_wait: Callable[[str], None] | None = None) -> PackResult:
+    """Build an overlay's pack and write out_dir/<id>/ and out_dir/<id>.zip, replacing them whole.
 
-    from .output import write_atomic
+    Only a pack contractgen wrote is replaced (see `packdir.check_replaceable`), and the swap is
+    recoverable at every point (the state machine is in `contractgen.packdir` and
+    docs/dev/packs.md). `on_wait` is told when another run holds the folder's lock."""
+    from . import packdir
 
-    name, files = build_pack(overlay_path, epoch, templates)
-    effective = resolve_chain(Path(overlay_path)).overlay.effective
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / name
-    if target.resolve().parent != out_dir.resolve():
-        raise UsageError(f"pack name {name!r} would leave {out_dir}")
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
+    resolved = resolve_chain(Path(overlay_path))
+    name = resolved.overlay.id
+    if slug(name) != name:
+        raise UsageError(f"overlay id {name!r} cannot name a pack folder")
+    out_dir = packdir.prepare_out_dir(Path(out_dir))
+    target = out_dir / name  # a slug: no separator, no leading dot, so it stays in out_dir
+    with packdir.folder_lock(out_dir, on_wait):
+        packdir.recover(out_dir)
+        packdir.check_replaceable(out_dir, name)
+        txn = packdir.Replacement(out_dir, name)
     try:
-        for fname, data in files.items():
-            (staging / fname).write_bytes(data)
-            os.chmod(staging / fname, 0o644)
-        os.chmod(staging, 0o755)
-        old = None
-        if target.exists():
-            old = out_dir / f".{name}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(target, old)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old)
+        built, files = build_pack(overlay_path, epoch, templates)
+        assert built == name
+        txn.write(files, zip_pack(name, files, resolved.overlay.effective, epoch))
+        with packdir.folder_lock(out_dir, on_wait):
+            packdir.check_replaceable(out_dir, name)  # again: the user may have added a file meanwhile
+            txn.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        txn.abandon()
         raise
-    write_atomic(out_dir / f"{name}.zip", zip_pack(name, files, effective, epoch))
     return PackResult(target, out_dir / f"{name}.zip", len(files))

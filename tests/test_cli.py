@@ -102,3 +102,24 @@ def test_diff_between_two_versions_of_a_base(tmp_path: Path, pandoc: str) -> Non
     marks = revision_markup(project / "v.docx")
     assert count_revisions(project / "v.docx") == 5  # the value in the clause and in the table cell, the amendment
     assert any("[-30-]{+21+}" in m for m in marks) and any("{+and office +}" in m for m in marks)
+
+
+def test_an_unknown_key_warns_on_build_redline_and_pack(tmp_path: Path) -> None:
+    """A typo such as `tier:` for `tiers:` is never silent: every command that loads it warns,
+    `pack --all`'s workers included (their warnings travel back to the parent)."""
+    import shutil
+
+    for name in ("national_contract", "variations"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    overlay = tmp_path / "variations" / "ne7-fostering.yaml"
+    text = overlay.read_text(encoding="utf-8")
+    assert "\n  tiers: 0\n" in text
+    overlay.write_text(text.replace("\n  tiers: 0\n", "\n  tier: 3\n"), encoding="utf-8")
+    other = "variations/peninsula-cost-volume.yaml"
+    warning = "variations/ne7-fostering.yaml:33:3: unknown key 'tier' (did you mean 'tiers'?) [warning]"
+    for cmd in (["build", "variations/ne7-fostering.yaml", "-o", "out/c.docx"],
+                ["redline", "variations/ne7-fostering.yaml", "-o", "out/r.docx"],
+                ["pack", "variations/ne7-fostering.yaml", other, "-o", "packs", "-j", "2"]):
+        r = run_cli(*cmd, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert r.stderr.count(warning) == 1, (cmd, r.stderr)
