@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from .errors import ContractgenError, Pos, SourceError
 from .loader import Map, Seq, load_yaml_text
 
@@ -133,7 +135,8 @@ def edit_yaml(data: bytes, edits: Sequence[Edit], shown: str) -> bytes:
 
 
 def _apply(text: str, doc: Any, edits: list[Edit], shown: str) -> str:
-    splices = sorted((_plan(text, doc, e, shown) for e in edits), key=lambda s: (s.start, s.end))
+    events = _events(text)
+    splices = sorted((_plan(text, doc, e, shown, events) for e in edits), key=lambda s: (s.start, s.end))
     for a, b in itertools.pairwise(splices):
         if b.start < a.end or (b.start == a.start and a.end > a.start):
             raise EditRefused(b.pos, "another edit falls on the same text (a value shared through an anchor or merge key)", b.edit)
@@ -205,7 +208,7 @@ def _child_pos(container: Any, step: Step | None) -> Pos | None:
     return None
 
 
-def _plan(text: str, doc: Any, edit: Edit, shown: str) -> _Splice:
+def _plan(text: str, doc: Any, edit: Edit, shown: str, events: list[yaml.Event]) -> _Splice:
     where = _where(doc, edit, shown)
     try:
         if isinstance(edit, SetValue):
@@ -216,6 +219,11 @@ def _plan(text: str, doc: Any, edit: Edit, shown: str) -> _Splice:
             pos = _child_pos(parent, last)
             if pos is None:
                 raise EditRefused(where, "the value has no position", edit)
+            if pos.start == pos.end and isinstance(parent, Map) and isinstance(last, str):
+                # `key:` with no value: in a flow mapping the empty value sits at the next token
+                colon = re.compile(r"[ \t]*:").match(text, parent.key_pos[last].end)
+                if colon:
+                    pos = Pos(pos.path, pos.line, pos.col, colon.end(), colon.end())
             return _plan_set(text, node, pos, edit, where)
         parent, last = _walk(doc, edit.path)
         node = parent[last] if last is not None else parent
@@ -225,7 +233,7 @@ def _plan(text: str, doc: Any, edit: Edit, shown: str) -> _Splice:
         raise EditRefused(where, f"{_show_path(edit.path) or 'the document'} is not a mapping", edit)
     if edit.key in node:
         raise EditRefused(where, f"the mapping already has '{edit.key}'", edit)
-    return _plan_add(text, node, edit, where)
+    return _plan_add(text, node, edit, where, events)
 
 
 _PROPS = re.compile(r"(?:(?:&[^\s,\[\]{}]+|![^\s,\[\]{}]*)\s+)*")
@@ -251,20 +259,24 @@ def _plan_set(text: str, node: Any, pos: Pos, edit: SetValue, where: Pos) -> _Sp
     return _Splice(start, end, new, edit, where)
 
 
-def _plan_add(text: str, m: Map, edit: AddKey, where: Pos) -> _Splice:
-    own = _own_keys(text, m)
+def _plan_add(text: str, m: Map, edit: AddKey, where: Pos, events: list[yaml.Event]) -> _Splice:
     entry = f"{_render_key(edit.key)}: {_render(edit.value, chr(34))}"
-    start = _node_start(text, m.pos)
-    if text[start:start + 1] == "{":  # a flow mapping: `, key: value` after its last entry
-        if not own:
-            return _Splice(start + 1, start + 1, entry, edit, where)
-        at = max(_entry_end(text, m, k) for k in own)
+    opening = next((i for i, ev in enumerate(events)
+                    if isinstance(ev, yaml.MappingStartEvent) and _mark(ev.start_mark).index == m.pos.start), None)
+    if opening is None:
+        raise EditRefused(where, "the mapping is not found in the text", edit)
+    flow, entries = _entries(events, opening)
+    if flow:  # `, key: value` after the last entry, before the closing brace
+        if not entries:
+            at = text.index("{", m.pos.start) + 1
+            return _Splice(at, at, entry, edit, where)
+        at = entries[-1][2]
         return _Splice(at, at, f", {entry}", edit, where)
-    if not own:
-        raise EditRefused(where, "the mapping has no keys of its own to add a key beside", edit)
-    anchor = edit.after if edit.after in own else max(own, key=lambda k: m.key_pos[k].start)
-    indent = " " * (m.key_pos[anchor].col - 1)
-    at = _content_end(text, m, anchor)
+    # a block mapping: a line of its own after the entry `after` (or the last), indented like it
+    kpos = m.key_pos.get(edit.after or "")
+    chosen = next((e for e in entries if kpos and _mark(e[0].start_mark).index == kpos.start), entries[-1])
+    indent = " " * _mark(chosen[0].start_mark).column
+    at = chosen[2]
     if at > 0 and text[at - 1] in "\r\n":  # after a block scalar, which ends with its line break
         eol = "\r\n" if text[max(at - 2, 0):at] == "\r\n" else text[at - 1]
         return _Splice(at, at, f"{indent}{entry}{eol}", edit, where)
@@ -274,59 +286,54 @@ def _plan_add(text: str, m: Map, edit: AddKey, where: Pos) -> _Splice:
     return _Splice(brk.start(), brk.start(), f"{brk.group(0)}{indent}{entry}", edit, where)
 
 
-def _inside(p: Pos, outer: Pos) -> bool:
-    return outer.start <= p.start < max(outer.end, outer.start + 1)
+def _mark(mark: Any) -> Any:
+    assert mark is not None  # the parser marks every event
+    return mark
 
 
-def _own_keys(text: str, m: Map) -> list[str]:
-    """Return the keys written in the mapping itself (not merged in from elsewhere by `<<`)."""
-    keys = [k for k, p in m.key_pos.items() if _inside(p, m.pos)]
-    if keys and text[_node_start(text, m.pos):][:1] != "{":
-        col = m.key_pos[min(keys, key=lambda k: m.key_pos[k].start)].col
-        keys = [k for k in keys if m.key_pos[k].col == col]
-    return keys
+def _events(text: str) -> list[yaml.Event]:
+    """Return the parse events of `text` (their marks index the text like the loader's positions)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return list(yaml.parse(text, Loader=fast))
+        except yaml.YAMLError:
+            pass  # libyaml refuses a few things the pure-Python parser (and so the loader) accepts
+    return list(yaml.parse(text, Loader=yaml.SafeLoader))
 
 
-_ALIAS_AFTER_KEY = re.compile(r"[ \t]*:[ \t]*\*[^\s,\[\]{}]+")
+def _entries(events: list[yaml.Event], opening: int) -> tuple[bool, list[tuple[yaml.Event, int, int]]]:
+    """Return (flow style?, [(key event, key end, end of the entry's text)]) of the mapping whose
+    start event is events[opening], entries as written (a merge key `<<` is one entry)."""
+    start = events[opening]
+    assert isinstance(start, yaml.MappingStartEvent)
+    entries = []
+    i = opening + 1
+    while not isinstance(events[i], yaml.MappingEndEvent):
+        key = events[i]
+        i, key_end = _node_end(events, i)
+        i, value_end = _node_end(events, i)
+        entries.append((key, key_end, max(key_end, value_end)))
+    return bool(start.flow_style), entries
 
 
-def _entry_end(text: str, m: Map, key: str) -> int:
-    """Return where the text of the entry `key: value` of a mapping ends (its value's end)."""
-    kpos, vpos = m.key_pos[key], m.value_pos[key]
-    if _inside(vpos, m.pos) and vpos.end >= kpos.end:
-        return vpos.end
-    alias = _ALIAS_AFTER_KEY.match(text, kpos.end)  # `key: *name`: the value's position is the anchor's
-    return alias.end() if alias else kpos.end
+def _node_end(events: list[yaml.Event], i: int) -> tuple[int, int]:
+    """Return (index of the event after the node starting at events[i], where its text ends).
 
-
-def _content_end(text: str, m: Map, key: str) -> int:
-    """Return where the last character of the entry `key` is, going into block collections."""
-    value, vpos = m[key], m.value_pos[key]
-    if not _inside(vpos, m.pos) or text[_node_start(text, vpos):][:1] in ("{", "["):
-        return _entry_end(text, m, key)
-    if isinstance(value, Map):
-        own = _own_keys(text, value)
-        if own:
-            return _content_end(text, value, max(own, key=lambda k: value.key_pos[k].start))
-    if isinstance(value, Seq) and value.item_pos:
-        return _seq_end(text, value)
-    return vpos.end
-
-
-def _seq_end(text: str, s: Seq) -> int:
-    item, ipos = s[-1], s.item_pos[-1]
-    if not _inside(ipos, s.pos):  # `- *name`
-        alias = re.compile(r"-[ \t]+\*[^\s,\[\]{}]+").search(text, s.item_pos[-2].end if len(s) > 1 else s.pos.start)
-        return alias.end() if alias else s.pos.end
-    if text[_node_start(text, ipos):][:1] in ("{", "["):
-        return ipos.end
-    if isinstance(item, Map):
-        own = _own_keys(text, item)
-        if own:
-            return _content_end(text, item, max(own, key=lambda k: item.key_pos[k].start))
-    if isinstance(item, Seq) and item.item_pos:
-        return _seq_end(text, item)
-    return ipos.end
+    A block collection's own end mark is where the next token starts (after comments and blank
+    lines), so its text ends where its last scalar, alias or flow collection does.
+    """
+    ev = events[i]
+    if not isinstance(ev, yaml.CollectionStartEvent):
+        return i + 1, _mark(ev.end_mark).index
+    end = _mark(ev.start_mark).index
+    i += 1
+    while not isinstance(events[i], yaml.CollectionEndEvent):
+        i, e = _node_end(events, i)
+        end = max(end, e)
+    if ev.flow_style:
+        end = _mark(events[i].end_mark).index
+    return i + 1, end
 
 
 def _render(value: str, quote: str) -> str:
