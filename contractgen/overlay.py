@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import schemas
+from . import schemas, yamledit
 from .errors import (
     DuplicateId,
     Pos,
@@ -27,7 +27,7 @@ from .errors import (
     UsageError,
     did_you_mean,
 )
-from .loader import Map, display_path, key_pos_of, load_yaml, pos_of
+from .loader import Map, display_path, key_pos_of, pos_of
 from .model import Anchor, Clause, Contract, Overlay, Part, Term, Variation, frozen_map
 from .text import format_value, type_problem
 from .validate import MAX_DEPTH, Report, _clause, _safe_load, check_contract, find_contract_dir
@@ -146,8 +146,11 @@ def project_root(overlay_path: Path) -> Path:
     return folder.parent
 
 
-def load_overlay(path: Path, report: Report) -> Overlay | None:
-    """Return the overlay at `path` (not yet applied), adding its problems to `report`."""
+def load_overlay(path: Path, report: Report, pins_optional: bool = False) -> Overlay | None:
+    """Return the overlay at `path` (not yet applied), adding its problems to `report`.
+
+    With `pins_optional` (for `contractgen pin`), a pin that is empty or malformed is no error.
+    """
     raw = _safe_load(Path(path), report)
     if raw is None:
         return None
@@ -157,7 +160,11 @@ def load_overlay(path: Path, report: Report) -> Overlay | None:
                      "start with 'id:', 'base:' or 'extends:', 'consortium:' and 'variations:'")
         return None
     n = len(report.errors)
-    report.extend(schemas.check(raw, "overlay"))
+    errors, warnings = schemas.check(raw, "overlay")
+    if pins_optional and isinstance(raw.get("variations"), list):
+        spots = {v.value_pos["pin"] for v in raw["variations"] if isinstance(v, Map) and "pin" in v}
+        errors = [e for e in errors if e.pos not in spots]
+    report.extend((errors, warnings))
     if len(report.errors) > n:
         return None
     if ("base" in raw) == ("extends" in raw):
@@ -313,14 +320,15 @@ class Resolved:
         return self.steps[-2][1] if len(self.steps) > 1 else self.base
 
 
-def overlay_chain(path: Path, report: Report) -> list[Overlay]:
-    """Return the overlays from the one extending the base down to `path`."""
+def overlay_chain(path: Path, report: Report, pins_optional: bool = False) -> list[Overlay]:
+    """Return the overlays from the one extending the base down to `path` (whose pins may be
+    empty or malformed with `pins_optional`)."""
     chain: list[Overlay] = []
     seen: list[str] = []
     current: Path | None = Path(path)
     root = project_root(Path(path))
     while current is not None:
-        ov = load_overlay(current, report)
+        ov = load_overlay(current, report, pins_optional=pins_optional and current == Path(path))
         if ov is None:
             return []
         if ov.id in seen:
@@ -747,7 +755,7 @@ def fill_pins(path: Path) -> tuple[int, int]:
     from .output import write_atomic
 
     report = Report()
-    chain = overlay_chain(Path(path), report)
+    chain = overlay_chain(Path(path), report, pins_optional=True)
     report.raise_if_errors()
     resolved_parent: Contract
     if len(chain) > 1:
@@ -765,27 +773,31 @@ def fill_pins(path: Path) -> tuple[int, int]:
         blocking = [e for e in exc.errors if not isinstance(e, StalePin)]
         if blocking and not pins:
             raise
-    text = Path(path).read_text(encoding="utf-8")
-    raw = load_yaml(Path(path))
-    edits: list[tuple[int, int, str]] = []
+    shown = display_path(Path(path))
+    data = Path(path).read_bytes()
+    raw = yamledit.parse(data, shown)
+    edits: list[yamledit.Edit] = []
     changed = 0
-    for v in raw["variations"]:
+    for i, v in enumerate(raw["variations"]):
         new = pins.get(v["id"])
         if new is None:
             continue
-        if "pin" in v:
-            p = v.value_pos["pin"]
-            if v["pin"] != new:
-                changed += 1
-                edits.append((p.start, p.end, f'"{new}"'))
-        else:
-            k = v.key_pos["id"]
-            line_end = text.index("\n", v.value_pos["id"].end) if "\n" in text[v.value_pos["id"].end:] else len(text)
-            indent = " " * (k.col - 1)
-            edits.append((line_end, line_end, f'\n{indent}pin: "{new}"'))
+        if "pin" not in v:
+            edits.append(yamledit.AddKey(("variations", i), "pin", new, after="id"))
             changed += 1
-    for start, end, new_text in sorted(edits, reverse=True):
-        text = text[:start] + new_text + text[end:]
+        elif v["pin"] != new:
+            edits.append(yamledit.SetValue(("variations", i, "pin"), new))
+            changed += 1
     if edits:
-        write_atomic(Path(path), text.encode("utf-8"))
+        try:
+            out = yamledit.edit_yaml(data, edits, shown)
+        except yamledit.EditRefused as exc:
+            at = exc.edit.path[1] if exc.edit and len(exc.edit.path) > 1 else 0
+            vid = raw["variations"][at]["id"] if isinstance(at, int) else "?"
+            what = "add" if isinstance(exc.edit, yamledit.AddKey) else "replace"
+            raise SourceErrors([SourceError(
+                exc.pos, f"cannot {what} the pin of variation '{vid}' here without changing other text: {exc.detail}",
+                f"write `pin: \"\"` in the variation itself, not through an anchor or merge key, "
+                f"and run `contractgen pin {shown}` again")]) from None
+        write_atomic(Path(path), out)
     return len(pins), changed
