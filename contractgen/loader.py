@@ -377,7 +377,7 @@ class _Builder:
         self.shown = shown
         self.loader = loader
         self.count = 0
-        self.depth = 0
+        self.open: set[int] = set()  # the collections being built: one per level of nesting
         self.errors: list[SourceError] = []
 
     def pos(self, node: yaml.Node) -> Pos:
@@ -393,15 +393,18 @@ class _Builder:
                 "remove the aliases (&name and *name) and write the values out",
             )
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            # a collection nested too deeply (or an alias of itself, &a [*a]) stops here
-            if self.depth >= MAX_NESTING:
+            if id(node) in self.open:  # &a [*a]: an alias inside what it names
+                self.errors.append(SourceError(self.pos(node), "an alias names the list or mapping that contains it",
+                                               "write the values out instead of the alias"))
+                return None
+            if len(self.open) >= MAX_NESTING:
                 self.errors.append(_too_deep(self.pos(node)))
                 return None
-            self.depth += 1
+            self.open.add(id(node))
             try:
                 return self.mapping(node) if isinstance(node, yaml.MappingNode) else self.sequence(node)
             finally:
-                self.depth -= 1
+                self.open.discard(id(node))
         try:
             value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:

@@ -406,7 +406,7 @@ def _number_for_id(pos: Any, key: str, value: float) -> SchemaError:
         else f"{value} is a number here"
     if key in _CLAUSE_REFS:
         return SchemaError(pos, f"{shown}, but {key}: takes a clause id, which is text",
-                           f"write the clause's id (as in its part file), not its number, e.g. {key}: fees.invoicing")
+                           f"write the id the clause has in its part file, e.g. {key}: fees.invoicing, not its number")
     return SchemaError(pos, f"{shown}, but an id is text that starts with a letter",
                        f"write e.g. {key}: fees.annual-uplift")
 
@@ -473,4 +473,4 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-__all__ = ["SCHEMAS", "check", "write_schemas", "Map", "Seq"]
+__all__ = ["SCHEMAS", "Map", "Seq", "check", "write_schemas"]
