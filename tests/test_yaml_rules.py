@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from contractgen import api
+from contractgen import api, loader
 from contractgen.errors import SourceError, SourceErrors, UsageError
 from contractgen.loader import MAX_NESTING, load_yaml_text
 from contractgen.render.zipnorm import zip_time
@@ -61,7 +61,16 @@ def overlay(project: Path, find: str = "", replace: str = "") -> str:
 # What the loader reads
 
 
-def test_yaml_1_2_core_forms_load_as_1_2_says() -> None:
+@pytest.fixture(params=["libyaml", "pure-python"])
+def either_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both loaders resolve alike (the pure-Python one reads files libyaml cannot, and errors)."""
+    if request.param == "pure-python":
+        monkeypatch.setattr(loader, "FAST_LOADER", None)
+    else:
+        assert loader.FAST_LOADER is not None, "PyYAML is built without libyaml"
+
+
+def test_yaml_1_2_core_forms_load_as_1_2_says(either_loader: None) -> None:
     text = (
         "a: 10\nb: -3\nc: 0o17\nd: 0x1F\ne: 1.5\nf: .5\ng: 1e3\nh: -2.5E-1\ni: true\nj: False\nk: TRUE\n"
         "l: ~\nm: null\nn:\no: 2026-04-01\np: '010'\nq: \"no\"\nr: text\ns: +7\nt: 0\n"
@@ -73,7 +82,7 @@ def test_yaml_1_2_core_forms_load_as_1_2_says() -> None:
     assert type(got["a"]) is int and type(got["g"]) is float and type(got["i"]) is bool
 
 
-def test_yaml_1_1_only_forms_are_text() -> None:
+def test_yaml_1_1_only_forms_are_text(either_loader: None) -> None:
     text = ("a: 010\nb: 1:30\nc: no\nd: yes\ne: on\nf: off\ng: 0b101\nh: 1_000\ni: 2026-1-5\n"
             "j: 2026-04-01 10:00:00\nk: Yes\nl: NO\nm: y\nyes: key\n")
     got = load_yaml_text(text, "old.yaml")
@@ -83,7 +92,7 @@ def test_yaml_1_1_only_forms_are_text() -> None:
 
 
 @pytest.mark.parametrize("form", [".inf", "-.inf", "+.Inf", ".nan", ".NaN", ".NAN", "1e999"])
-def test_a_number_that_is_not_finite_is_an_error(form: str) -> None:
+def test_a_number_that_is_not_finite_is_an_error(form: str, either_loader: None) -> None:
     with pytest.raises(SourceErrors) as exc:
         load_yaml_text(f"a: [1, {form}]\n", "n.yaml")
     assert str(exc.value) == f"n.yaml:1:8: '{form}' is not a finite number (write a number, or quote it if text is meant)"
