@@ -141,14 +141,24 @@ def contract_stats(numbered: Numbered) -> Stats:
 
 
 def source_date_epoch() -> int | None:
-    """Return SOURCE_DATE_EPOCH as an int when set."""
+    """Return SOURCE_DATE_EPOCH as an int when set, checked to be a time a .docx (zip) can record."""
+    from .render.zipnorm import END_EPOCH, LAST_YEAR  # noqa: PLC0415
+
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds") from None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+            raise UsageError(f"SOURCE_DATE_EPOCH={value} is before 1970; "
+                             "give the number of seconds since 1970-01-01 00:00 UTC, or unset it")
+        raise UsageError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds; "
+                         "give the number of seconds since 1970-01-01 00:00 UTC, or unset it")
+    if len(text) > 12 or int(text) >= END_EPOCH:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        raise UsageError(f"SOURCE_DATE_EPOCH={shown} is after {LAST_YEAR}, the last year a .docx (zip) can record; "
+                         f"unset it or give a date before {LAST_YEAR + 1}")
+    return int(text)
 
 
 def build_docx(contract: Contract) -> bytes:

@@ -27,7 +27,7 @@ from .errors import (
     UsageError,
     did_you_mean,
 )
-from .loader import Map, display_path, key_pos_of, pos_of
+from .loader import Map, display_path, key_pos_of, literal_problem, pos_of
 from .model import Anchor, Clause, Contract, Overlay, Part, Term, Variation, frozen_map
 from .text import format_value, type_problem
 from .validate import MAX_DEPTH, Report, _clause, _safe_load, check_contract, find_contract_dir
@@ -672,6 +672,9 @@ def _apply_one(contract: Contract, v: Variation, overlay: Overlay) -> tuple[Cont
             raise UnknownParameter(_loc(v, "parameter"), f"unknown parameter '{v.target}' in variation '{v.id}'",
                                    did_you_mean(v.target, contract.parameters) or "see parameters: in the base contract.yaml")
         problem = type_problem(p, v.value)
+        special = literal_problem(v.value, _loc(v, "value"), p.type) if problem else None
+        if special:
+            raise SourceError(_loc(v, "value"), *special)
         if problem:
             raise SourceError(_loc(v, "value"), f"value {v.value!r} for '{v.target}' is not {problem}",
                               f"'{v.target}' is {'an' if p.type[0] in 'aeiou' else 'a'} {p.type} parameter")

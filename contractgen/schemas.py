@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from .errors import SchemaError, SourceError, did_you_mean
-from .loader import Map, Seq, key_pos_of, pos_of
+from .loader import Map, Seq, key_pos_of, literal_problem, pos_of, written
+from .render.zipnorm import FIRST_YEAR, LAST_YEAR
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$"
 PARAM_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -24,7 +27,10 @@ PARAM_TYPES = ["integer", "number", "money", "percent", "text", "choice", "boole
 _ID = {"type": "string", "pattern": ID_PATTERN,
        "x-fix": "use lower-case letters and digits, joined by '.' or '-', e.g. 'fees.annual-uplift'"}
 _TEXT = {"type": "string", "minLength": 1}
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "x-fix": "write the date as YYYY-MM-DD"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date",
+         "x-fix": "write the date as YYYY-MM-DD"}
+#: A date that becomes the timestamps inside the .docx and pack zips.
+_ZIP_DATE = {**_DATE, "x-zip-year": [FIRST_YEAR, LAST_YEAR]}
 _SCALAR = {"type": ["string", "number", "boolean"]}
 
 _TABLE = {
@@ -90,7 +96,7 @@ CONTRACT: dict[str, Any] = {
         "title": _TEXT,
         "short_title": _TEXT,
         "version": {"type": "string", "minLength": 1, "x-fix": 'quote the version, e.g. version: "2026.1"'},
-        "date": _DATE,
+        "date": {**_ZIP_DATE, "description": "The version's date; also the timestamp inside the .docx."},
         "status": {"enum": ["draft", "published", "withdrawn"]},
         "parts": {"type": "array", "minItems": 1,
                   "items": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]+\.ya?ml$"}},
@@ -228,7 +234,7 @@ OVERLAY: dict[str, Any] = {
         "base": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*@[A-Za-z0-9._-]+$",
                  "x-fix": "write the base as contract@version, e.g. fostering@2026.1"},
         "extends": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$"},
-        "effective": {**_DATE, "description": "The date the varied contract takes effect."},
+        "effective": {**_ZIP_DATE, "description": "The date the varied contract takes effect."},
         "title": _TEXT,
         "consortium": CONSORTIUM,
         "variations": {"type": "array", "items": VARIATION},
@@ -267,62 +273,180 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    """A YYYY-MM-DD string must be a real date (a quoted "2026-02-30" is not)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        _dt.date.fromisoformat(value)
+    return True
+
+
+def _zip_year(validator: Any, years: list[int], instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", instance):
+        year = int(instance[:4])
+        if year < years[0]:
+            yield ValidationError(f"{instance} is before {years[0]}, the first year a .docx (zip) can record")
+        elif year > years[1]:
+            yield ValidationError(f"{instance} is after {years[1]}, the last year a .docx (zip) can record")
+
+
+_Validator = validators.extend(Draft202012Validator, {"x-zip-year": _zip_year})
+_VALIDATORS: dict[str, Any] = {}
+
+#: Keys whose value is an id (text); a number there is almost always a clause number or an
+#: unquoted id that YAML read as a number.
+ID_KEYS = ("id", "clause", "before", "after", "into", "target", "extends")
+_CLAUSE_REFS = ("clause", "before", "after", "into", "target")
+
+
 def check(data: Any, schema_name: str) -> tuple[list[SourceError], list[SourceError]]:
     """Return (errors, warnings) for `data` (a loaded Map) against the named schema."""
-    schema = SCHEMAS[schema_name]
-    validator = Draft202012Validator(schema)
+    validator = _VALIDATORS.get(schema_name)
+    if validator is None:
+        validator = _VALIDATORS[schema_name] = _Validator(SCHEMAS[schema_name], format_checker=_FORMATS)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
     for err in validator.iter_errors(_plain(data)):
-        container = data
-        path = list(err.absolute_path)
-        parent = None
-        for step in path:
-            parent = container
-            try:
-                container = container[step]
-            except (KeyError, IndexError, TypeError):
-                break
-        last = path[-1] if path else None
-        pos = pos_of(parent, last) if parent is not None else pos_of(data)
-        if pos is None:
-            pos = pos_of(data)
-        where = ".".join(str(p) for p in path) or "the document"
-        fix = err.schema.get("x-fix", "") if isinstance(err.schema, dict) else ""
-        v = err.validator
-        if v == "additionalProperties" and isinstance(container, dict):
-            allowed = list(err.schema.get("properties", {}))
-            for extra in sorted(set(container) - set(allowed)):
-                hint = did_you_mean(extra, allowed) or f"allowed keys: {', '.join(allowed)}"
-                warnings.append(SchemaError(key_pos_of(container, extra), f"unknown key '{extra}'", hint))
-            continue
-        if v == "required":
-            missing = err.message.split("'")[1] if "'" in err.message else err.message
-            errors.append(SchemaError(pos_of(container) or pos, f"missing required key '{missing}' in {where}",
-                                      f"add '{missing}:'"))
-        elif v == "type":
-            want = err.validator_value
-            want = " or ".join(want) if isinstance(want, list) else want
-            errors.append(SchemaError(pos, f"{where} should be {_article(want)}, not {_kind(err.instance)}",
-                                      fix or f"write {_article(want)} here"))
-        elif v == "enum":
-            choices = [str(c) for c in err.validator_value]
-            hint = did_you_mean(str(err.instance), choices) or f"use one of: {', '.join(choices)}"
-            errors.append(SchemaError(pos, f"'{err.instance}' is not allowed for {where}", hint))
-        elif v == "pattern":
-            errors.append(SchemaError(pos, f"'{err.instance}' is not a valid {path[-1] if path else 'value'}",
-                                      fix or f"it must match {err.validator_value}"))
-        elif v == "propertyNames":
-            errors.append(SchemaError(pos, f"'{err.instance}' is not a valid name in {where}",
-                                      "use lower-case letters, digits and '_'"))
-        elif v == "minLength":
-            errors.append(SchemaError(pos, f"{where} is empty", "write the text, or remove the key"))
-        elif v == "minItems":
-            errors.append(SchemaError(pos, f"{where} needs at least {err.validator_value} item(s)",
-                                      "add an item"))
-        else:
-            errors.append(SchemaError(pos, f"{where}: {err.message}", fix))
+        _report(err, data, errors, warnings)
     return errors, warnings
+
+
+def _report(err: ValidationError, data: Any, errors: list[SourceError], warnings: list[SourceError]) -> None:
+    """Add the message for one schema error, located in `data`, to `errors` (or `warnings`)."""
+    container = data
+    path = list(err.absolute_path)
+    parent = None
+    for step in path:
+        parent = container
+        try:
+            container = container[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    last = path[-1] if path else None
+    pos = pos_of(parent, last) if parent is not None else pos_of(data)
+    if pos is None:
+        pos = pos_of(data)
+    where = ".".join(str(p) for p in path) or "the document"
+    fix = err.schema.get("x-fix", "") if isinstance(err.schema, dict) else ""
+    v = err.validator
+    inst = err.instance
+    if v == "additionalProperties" and isinstance(container, dict):
+        allowed = list(err.schema.get("properties", {}))
+        for extra in sorted(set(container) - set(allowed)):
+            hint = did_you_mean(extra, allowed) or f"allowed keys: {', '.join(allowed)}"
+            warnings.append(SchemaError(key_pos_of(container, extra), f"unknown key '{extra}'", hint))
+        return
+    if v in ("type", "anyOf", "oneOf") and _is_number(inst) and last in ID_KEYS:
+        errors.append(_number_for_id(pos, str(last), inst))
+        return
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        errors.append(SchemaError(pos_of(container) or pos, f"missing required key '{missing}' in {where}",
+                                  f"add '{missing}:'"))
+    elif v == "type":
+        wants = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        special = next((p for w in wants if (p := literal_problem(inst, pos, w))), None)
+        if special:
+            errors.append(SchemaError(pos, *special))
+        else:
+            want = _either([_article(w) for w in wants])
+            errors.append(SchemaError(pos, f"{where} should be {want}, not {_kind(inst)}",
+                                      fix or f"write {want} here"))
+    elif v in ("anyOf", "oneOf"):
+        fitting = _fitting_alternatives(err)
+        if len(fitting) == 1:
+            for sub in fitting[0]:
+                _report(sub, data, errors, warnings)
+            return
+        want = _either([_describe(alt) for alt in err.validator_value])
+        errors.append(SchemaError(pos, f"{where} should be {want}, not {_kind(inst)}", fix or "write one of those here"))
+    elif v == "enum":
+        choices = [str(c) for c in err.validator_value]
+        hint = did_you_mean(str(inst), choices) or f"use one of: {', '.join(choices)}"
+        errors.append(SchemaError(pos, f"'{inst}' is not allowed for {where}", hint))
+    elif v == "pattern":
+        if isinstance(err.schema, dict) and err.schema.get("format") == "date":
+            special = literal_problem(inst, pos, "date")
+            loose = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(inst))
+            hint = f"write it as {loose[1]}-{int(loose[2]):02d}-{int(loose[3]):02d}" if loose else fix
+            errors.append(SchemaError(pos, special[0] if special else f"'{inst}' is not a date in the form YYYY-MM-DD",
+                                      special[1] if special else hint))
+        else:
+            errors.append(SchemaError(pos, f"'{inst}' is not a valid {path[-1] if path else 'value'}",
+                                      fix or f"it must match {err.validator_value}"))
+    elif v == "format" and err.validator_value == "date":
+        why = f": {err.cause}" if err.cause else ""
+        errors.append(SchemaError(pos, f"'{inst}' is not a date{why}", "write a real date as YYYY-MM-DD"))
+    elif v == "x-zip-year":
+        first, end = err.validator_value
+        errors.append(SchemaError(pos, err.message, f"give a date from {first} to {end}"))
+    elif v == "propertyNames":
+        errors.append(SchemaError(pos, f"'{inst}' is not a valid name in {where}",
+                                  "use lower-case letters, digits and '_'"))
+    elif v == "minLength":
+        errors.append(SchemaError(pos, f"{where} is empty", "write the text, or remove the key"))
+    elif v == "minItems":
+        errors.append(SchemaError(pos, f"{where} needs at least {err.validator_value} item(s)",
+                                  "add an item"))
+    else:
+        errors.append(SchemaError(pos, f"{where}: {err.message}", fix))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_for_id(pos: Any, key: str, value: float) -> SchemaError:
+    """A number where an id is wanted: `clause: 1.10` is read as 1.1; `id: 12` as 12."""
+    raw = written(pos)
+    shown = f"'{value}' is a number here ({raw} read as {value})" if raw and raw != str(value) \
+        else f"{value} is a number here"
+    if key in _CLAUSE_REFS:
+        return SchemaError(pos, f"{shown}, but {key}: takes a clause id, which is text",
+                           f"write the id the clause has in its part file, e.g. {key}: fees.invoicing, not its number")
+    return SchemaError(pos, f"{shown}, but an id is text that starts with a letter",
+                       f"write e.g. {key}: fees.annual-uplift")
+
+
+def _fitting_alternatives(err: ValidationError) -> list[list[ValidationError]]:
+    """Return, per alternative of an anyOf/oneOf whose type the value has, why it does not fit."""
+    by_alt: dict[Any, list[ValidationError]] = {}
+    for sub in err.context or []:
+        by_alt.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = []
+    for subs in by_alt.values():
+        wrong_type = any(s.validator == "type" and [p for p in list(s.relative_schema_path)[1:] if p != "$ref"] == ["type"]
+                         for s in subs)
+        if not wrong_type:
+            fitting.append(subs)
+    return fitting
+
+
+def _describe(schema: Any) -> str:
+    """Return what a (sub)schema wants, in words: 'a clause id (text)', 'a list'…"""
+    if not isinstance(schema, dict):
+        return "a value"
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return {"clause": "a new clause (a mapping with id:, text:…)"}.get(name, f"a {name}")
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(c) for c in schema["enum"])
+    if schema.get("pattern") == ID_PATTERN:
+        return "an id (text)"
+    t = schema.get("type")
+    if isinstance(t, list):
+        return _either([_article(w) for w in t])
+    if t == "array" and isinstance(schema.get("items"), dict):
+        return f"a list of {_describe(schema['items']).removeprefix('a ').removeprefix('an ')}"
+    return _article(t) if isinstance(t, str) else "a value"
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _article(word: str) -> str:
@@ -349,4 +473,4 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-__all__ = ["SCHEMAS", "check", "write_schemas", "Map", "Seq"]
+__all__ = ["SCHEMAS", "Map", "Seq", "check", "write_schemas"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,6 +88,8 @@ def type_problem(param: Parameter, value: Any) -> str | None:
     elif t in ("number", "money", "percent"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "a number"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "a finite number"
         if t == "money" and value < 0:
             return "an amount of at least 0"
     elif t == "text":

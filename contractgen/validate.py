@@ -21,7 +21,7 @@ from .errors import (
     did_you_mean,
     note_warnings,
 )
-from .loader import Map, Seq, display_path, key_pos_of, load_yaml, locate, pos_of
+from .loader import Map, Seq, display_path, key_pos_of, literal_problem, load_yaml, locate, pos_of
 from .model import Clause, Contract, Parameter, Part, Table, Term, frozen_map
 from .text import TOKEN, UNCLOSED, split, type_problem
 
@@ -258,7 +258,10 @@ def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
                              f"label for '{label}', which is not one of the choices of '{name}'",
                              did_you_mean(label, p.choices) or "remove it")
         problem = type_problem(p, p.default)
-        if problem and not (p.type == "choice" and not p.choices):
+        special = literal_problem(p.default, pos_of(spec, "default"), p.type) if problem else None
+        if special:
+            report.error(pos_of(spec, "default"), *special)
+        elif problem and not (p.type == "choice" and not p.choices):
             report.error(pos_of(spec, "default"),
                          f"default of '{name}' is {spec['default']!r}, but {'an' if p.type[0] in 'aeiou' else 'a'} "
                          f"{p.type} parameter needs {problem}",
@@ -383,8 +386,12 @@ def check_contract(contract: Contract, report: Report) -> None:
                 continue  # reported at the parameter
             for value in allowed:
                 problem = type_problem(params[name], value)
-                if problem:
-                    report.error(locate(wpos, str(value)) if wpos else clause.pos,
+                vpos = locate(wpos, str(value)) if wpos else clause.pos
+                special = literal_problem(value, vpos, params[name].type) if problem else None
+                if special:
+                    report.error(vpos, *special)
+                elif problem:
+                    report.error(vpos,
                                  f"condition value {value!r} for '{name}' in clause '{clause.id}' is not {problem}",
                                  did_you_mean(str(value), params[name].choices) or "use a value the parameter can take")
 
