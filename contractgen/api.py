@@ -217,7 +217,7 @@ class Redline:
     silent: list  # declared variations that change nothing visible
     base: Contract
     varied: Contract
-    notes: list[str] = field(default_factory=list)  # paragraphs shown replaced whole (too costly to compare)
+    notes: list = field(default_factory=list)  # paragraphs shown replaced whole (too costly to compare)
 
 
 def open_for_diff(spec: str) -> Contract:
@@ -291,7 +291,7 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
         from .redline.html import render_redline_html  # noqa: PLC0415
 
         html = render_redline_html(nv, outs, register, ctx, author)
-    return Redline(docx, html, count, len(register), unexplained, silent, base, varied, notes(outs))
+    return Redline(docx, html, count, len(register), unexplained, silent, base, varied, notes(outs, varied))
 
 
 def redline(path: Path, against: str = "base", with_html: bool = True,

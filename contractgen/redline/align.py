@@ -203,15 +203,28 @@ def align(base: list[Item], varied: list[Item]) -> list[Out]:
     return out
 
 
-def notes(outs: list[Out]) -> list[str]:
-    """Return a note for each paragraph shown replaced whole because it was too costly to compare."""
-    found: list[str] = []
+
+def notes(outs: list[Out], varied: Any) -> list[Any]:
+    """Return a note (a SourceError at the new text) for each paragraph shown replaced whole."""
+    from ..errors import SourceError
+
+    found: list[Any] = []
     for o in outs:
-        if o.whole:
-            i = o.item
-            what = {"definition": f"the definition of '{i.term}'", "schedule-title": f"the title of {i.number}",
-                    "table": f"the table of clause {i.number}", "heading": f"the heading of clause {i.number}"}
-            where = what.get(i.kind, f"clause {i.number}" if i.number else f"'{i.key}'")
-            found.append(f"{where}: the texts differ too much to compare word by word; "
-                         "shown deleted and inserted whole")
+        if not o.whole:
+            continue
+        i = o.item
+        pos = None
+        if i.kind == "definition":
+            term = next((t for t in varied.terms if t.term == i.term), None)
+            pos = term.text_pos if term else None
+            where = f"the definition of '{i.term}'"
+        else:
+            clause = next((c for _, c in varied.walk() if c.id == i.clause_id), None)
+            key = {"heading": "heading", "table": "table", "schedule-title": "title"}.get(i.kind, "text")
+            pos = clause.locs.get(key, clause.pos) if clause else None
+            where = {"schedule-title": f"the title of {i.number}", "heading": f"the heading of clause {i.number}",
+                     "table": f"the table of clause {i.number}"}.get(i.kind, f"clause {i.number}")
+        found.append(SourceError(pos, f"{where}: the old and new texts differ too much to compare word by "
+                                      "word, so the redline shows it deleted and inserted whole",
+                                 "compare the two texts by eye"))
     return found
