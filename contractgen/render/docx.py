@@ -318,7 +318,7 @@ def _check_zip(path: Path, shown: str) -> None:
                           f"the {MAX_TEMPLATE_PARTS:,} a template may hold",
                           "save the template again from Word, without embedded files")
     if total > MAX_TEMPLATE_BYTES:
-        raise SourceError(Pos(shown, 0, 0), f"the template inflates to {total / 2**20:,.0f} MB, more than "
+        raise SourceError(Pos(shown, 0, 0), f"the template inflates to {total / 2**20:,.1f} MB, more than "
                           f"the {MAX_TEMPLATE_BYTES // 2**20} MB limit",
                           "remove large images or embedded files, or save it again from Word")
 
