@@ -31,7 +31,7 @@ HEAD = ("id: {id}\nbase: mini@1.0\neffective: 2026-04-01\nconsortium:\n  name: T
 
 def project(tmp_path: Path) -> Path:
     shutil.copytree(MINI, tmp_path / "national_contract" / "mini")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copytree(ROOT / "contractgen" / "templates", tmp_path / "templates")
     (tmp_path / "variations").mkdir()
     return tmp_path
 
@@ -189,7 +189,7 @@ def template_with(tmp_path: Path, field: str) -> Path:
     from docx import Document
 
     path = tmp_path / "t.docx"
-    doc = Document(str(ROOT / "templates" / "pack" / "form-of-tender.docx"))
+    doc = Document(str(ROOT / "contractgen" / "templates" / "pack" / "form-of-tender.docx"))
     doc.add_paragraph(field)
     doc.save(str(path))
     return path
@@ -228,7 +228,7 @@ def test_a_template_bomb_through_the_cli_exits_1_and_writes_nothing(tmp_path: Pa
     doc = Document(str(path))
     doc.add_paragraph("{% for i in range(10000) %}{% for j in range(10000) %}{{ i }}{% endfor %}{% endfor %}")
     doc.save(str(path))
-    r = run_cli("pack", "variations/ok.yaml", "-o", "out", cwd=root, env=ENV)
+    r = run_cli("pack", "variations/ok.yaml", "-o", "out", "--templates", "templates", cwd=root, env=ENV)
     assert r.returncode == 1, r.stderr
     assert r.stderr.startswith("templates/pack/award-criteria.docx: the template exceeds what a template may do")
     assert "Traceback" not in r.stderr
