@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import SourceError, SourceErrors, UsageError
@@ -227,6 +227,7 @@ class Redline:
     silent: list  # declared variations that change nothing visible
     base: Contract
     varied: Contract
+    notes: list = field(default_factory=list)  # paragraphs shown replaced whole (too costly to compare)
 
 
 def open_for_diff(spec: str) -> Contract:
@@ -250,7 +251,7 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
                   title: str, subtitle: str, with_html: bool = True) -> Redline:
     """Return the redline from `base` to `varied`; with `variations`, attribute every change."""
     from .numbering import number_contract  # noqa: PLC0415
-    from .redline.align import align, flatten  # noqa: PLC0415
+    from .redline.align import align, flatten, notes  # noqa: PLC0415
     from .redline.attribute import attribute  # noqa: PLC0415
     from .redline.docx import RegisterRow, render_redline_docx  # noqa: PLC0415
     from .render.docx import long_date, title_context  # noqa: PLC0415
@@ -300,7 +301,7 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
         from .redline.html import render_redline_html  # noqa: PLC0415
 
         html = render_redline_html(nv, outs, register, ctx, author)
-    return Redline(docx, html, count, len(register), unexplained, silent, base, varied)
+    return Redline(docx, html, count, len(register), unexplained, silent, base, varied, notes(outs, varied))
 
 
 def redline(path: Path, against: str = "base", with_html: bool = True,

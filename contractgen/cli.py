@@ -162,6 +162,8 @@ def _write_redline(red: Any, out: Path, html: Optional[Path], strict: bool) -> N
         check_suffix(html, (".html", ".htm"), "an HTML page")
     for p in problems:
         _err(f"{p.render()} [warning]")
+    for note in red.notes:
+        _err(f"{note.render()} [note]")
     write_atomic(out, red.docx)
     if html is not None and red.html is not None:
         write_atomic(html, red.html.encode("utf-8"))

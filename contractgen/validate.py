@@ -427,29 +427,30 @@ def check_contract(contract: Contract, report: Report) -> None:
 
 
 def check_terms(contract: Contract, report: Report) -> None:
-    """Add capitalised words that are not defined terms, and terms never used, to `report`."""
+    """Add capitalised words that are not defined terms, and terms never used, to `report`.
+
+    Every scan is linear in the length of the text: term forms are looked up by their first word
+    (never one regex alternating over every form), and titles of legislation are found over the
+    words of the text once (see `legislation_spans`)."""
     allowed = [f for t in contract.terms for f in t.all_forms] + list(contract.names) + list(BUILTIN_NAMES)
-    phrase = re.compile(
-        r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(a) for a in sorted(set(allowed), key=len, reverse=True)) + r")(?![A-Za-z0-9])"
-    ) if allowed else None
+    index = FormIndex(allowed)
     used: dict[str, int] = {t.term: 0 for t in contract.terms}
     form_owner = {f: t.term for t in contract.terms for f in t.all_forms}
+    own_text_pos = {t.term: t.text_pos for t in contract.terms}
     reported: set[tuple[str, str]] = set()
     for fieldname, pos, text in texts_of(contract):
         plain = TOKEN.sub(lambda m: _mask(contract, m), text)
-        covered = [False] * len(plain)
-        if phrase:
-            for m in phrase.finditer(plain):
-                for i in range(m.start(), m.end()):
-                    covered[i] = True
-                owner = form_owner.get(m.group(0))
-                if owner and not (fieldname == "definition" and _own_definition(contract, owner, pos)):
-                    used[owner] += 1
-        for m in _LEGISLATION.finditer(plain):
-            for i in range(m.start(), m.end()):
-                covered[i] = True
+        covered = bytearray(len(plain))
+        for start, end, form in index.finditer(plain):
+            covered[start:end] = b"\x01" * (end - start)
+            owner = form_owner.get(form)
+            if owner and not (fieldname == "definition" and own_text_pos[owner] == pos):
+                used[owner] += 1
+        for start, end in legislation_spans(plain):
+            covered[start:end] = b"\x01" * (end - start)
         if fieldname == "title":  # part titles are in title case
             continue
+        shown = 0
         for m in _CAPWORD.finditer(plain):
             if covered[m.start()] or _sentence_start(plain, m.start()):
                 continue
@@ -460,13 +461,120 @@ def check_terms(contract: Contract, report: Report) -> None:
             if key in reported:
                 continue
             reported.add(key)
+            shown += 1
+            if shown > MAX_WORD_REPORTS:
+                continue  # counted below: locating each of thousands of words would be quadratic
             report.error(locate(pos, m.group(0)) if pos else None,
                          f"capitalised '{word}' is not a defined term",
                          "define it in definitions.yaml, add it to names: in contract.yaml, or write it in lower case")
+        if shown > MAX_WORD_REPORTS:
+            report.error(pos, f"{shown - MAX_WORD_REPORTS} more capitalised words in this {fieldname} are not "
+                         "defined terms", "define them, add them to names: in contract.yaml, or write them in lower case")
     for term in contract.terms:
         if used[term.term] == 0:
             report.error(term.pos, f"defined term '{term.term}' is never used",
                          "use it in the text or remove the definition")
+
+
+#: Capitalised words reported one by one in a single text; the rest are counted in one message.
+MAX_WORD_REPORTS = 100
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class FormIndex:
+    """Term forms (and names) found in a text in one pass, keyed by their first word.
+
+    Finds what `(?<![A-Za-z0-9])(?:form|form|…)(?![A-Za-z0-9])` (longest form first) would find,
+    in time linear in the text: a form that starts with a letter or digit can only begin where a
+    run of them begins, and that run must be the form's own first run."""
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self.by_run: dict[str, list[str]] = {}
+        self.by_char: dict[str, list[str]] = {}  # forms that start with neither letter nor digit
+        for form in sorted(set(forms), key=lambda f: (-len(f), f)):
+            if not form:
+                continue
+            m = _ALNUM_RUN.match(form)
+            if m:
+                self.by_run.setdefault(m.group(0), []).append(form)
+            else:
+                self.by_char.setdefault(form[0], []).append(form)
+        self.lead = re.compile(
+            r"[A-Za-z0-9]+|[" + "".join(re.escape(c) for c in sorted(self.by_char)) + "]"
+        ) if self.by_char else _ALNUM_RUN
+
+    def finditer(self, text: str) -> Iterable[tuple[int, int, str]]:
+        """Yield (start, end, form) for each form found, left to right, never overlapping."""
+        if not self.by_run and not self.by_char:
+            return
+        n = len(text)
+        resume = 0
+        for m in self.lead.finditer(text):
+            p = m.start()
+            if p < resume:
+                continue
+            lead = m.group(0)
+            if _alnum(lead[0]):
+                candidates = self.by_run.get(lead)
+            else:
+                if p > 0 and _alnum(text[p - 1]):
+                    continue
+                candidates = self.by_char.get(lead)
+            for form in candidates or ():
+                end = p + len(form)
+                if text.startswith(form, p) and (end == n or not _alnum(text[end])):
+                    yield p, end, form
+                    resume = end
+                    break
+
+
+_LEG_KEYWORDS = frozenset(("Act", "Regulations", "Order", "Rules", "Standards", "Code", "Guidance", "Guide", "Measure"))
+_LEG_WORD = re.compile(r"(?:[A-Z(][\w’'()-]*|of|and|for|the|to|on|in|with|a)")
+_LEG_CLASS_RUN = re.compile(r"[\w’'()-]*")
+_LEG_FIRST = re.compile(r"[A-Z(]")
+_YEAR = re.compile(r"\d{4}")
+_NONSPACE = re.compile(r"\S+")
+
+
+def legislation_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of titles of legislation ("Children Act 1989") in `text`.
+
+    The spans `_LEGISLATION.finditer` would give, found over the words of the text in one pass
+    each way instead: the regex alone retries every capitalised word as a start and reads on to
+    the end of the run, which is quadratic in a long run of capitalised words."""
+    if not any(k in text for k in _LEG_KEYWORDS):
+        return []
+    toks = [(m.start(), m.group(0)) for m in _NONSPACE.finditer(text)]
+    count = len(toks)
+    chain = [_LEG_WORD.fullmatch(t) is not None for _, t in toks]
+    keyword = [t in _LEG_KEYWORDS and i + 1 < count and _YEAR.match(toks[i + 1][1]) is not None
+               for i, (_, t) in enumerate(toks)]
+    # best[i]: the last keyword a title starting at word i reaches, through words that may continue it
+    best: list[int] = [-1] * count
+    for i in range(count - 2, -1, -1):
+        if chain[i + 1]:
+            best[i] = best[i + 1] if best[i + 1] >= 0 else (i + 1 if keyword[i + 1] else -1)
+    spans: list[tuple[int, int]] = []
+    i, offset = 0, 0
+    while i < count:
+        start, tok = toks[i]
+        if best[i] >= 0:
+            # the title may start inside the word, at a capital (or "(") from which the word is all
+            # word characters
+            suffix = len(tok) - _LEG_CLASS_RUN.match(tok[::-1]).end()  # type: ignore[union-attr]
+            first = _LEG_FIRST.search(tok, max(suffix, offset))
+            if first is not None:
+                k = best[i]
+                end = toks[k + 1][0] + 4
+                spans.append((start + first.start(), end))
+                i, offset = k + 1, 4
+                continue
+        i, offset = i + 1, 0
+    return spans
 
 
 def _mask(contract: Contract, m: re.Match[str]) -> str:
@@ -483,13 +591,6 @@ def _mask(contract: Contract, m: re.Match[str]) -> str:
         if value.rstrip().endswith((".", "!", "?")):
             return "0" * (n - 1) + "."
     return "0" * n
-
-
-def _own_definition(contract: Contract, owner: str, pos: Pos | None) -> bool:
-    for t in contract.terms:
-        if t.term == owner:
-            return t.text_pos == pos
-    return False
 
 
 def _sentence_start(text: str, i: int) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..numbering import Node, Numbered
 from ..text import split
-from .textdiff import DEL, EQ, INS, Piece, Tok, diff, tokens, words
+from .textdiff import DEL, EQ, INS, Piece, Tok, compare, tokens, words
 
 
 @dataclass
@@ -88,6 +88,7 @@ def _node(numbered: Numbered, node: Node, pid: str, label: Callable[[str], str],
 class Row:
     status: str  # same | changed | inserted | deleted
     cells: list[list[Piece]]
+    whole: bool = False  # a cell too different to compare word by word
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Out:
     old: Item | None = None  # the base's item, for changed / moved-to
     move: int = 0  # pairs a moved-from with its moved-to
     variation: Any = None  # the declared Variation it belongs to (set by attribution)
+    whole: bool = False  # too different to compare word by word: shown deleted and inserted whole
 
     @property
     def changed(self) -> bool:
@@ -134,8 +136,8 @@ def _table_rows(status: str, old: Item | None, new: Item) -> list[Row]:
             continue
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(pairs):  # changed rows, cell by cell
-            cells = [diff(a[i1 + k][c], b[j1 + k][c]) for c in range(len(b[j1 + k]))]
-            rows.append(Row("changed", cells))
+            diffs = [compare(a[i1 + k][c], b[j1 + k][c]) for c in range(len(b[j1 + k]))]
+            rows.append(Row("changed", [d.pieces for d in diffs], any(d.whole for d in diffs)))
         rows += [Row("deleted", [_pieces("deleted", c) for c in row]) for row in a[i1 + pairs:i2]]
         rows += [Row("inserted", [_pieces("inserted", c) for c in row]) for row in b[j1 + pairs:j2]]
     return rows
@@ -188,10 +190,41 @@ def align(base: list[Item], varied: list[Item]) -> list[Out]:
             status = "changed"
         if item.kind == "table":
             rows = _table_rows(status, old, item)
-            out.append(Out(status, item, [], rows, old, move_ids.get(item.key, 0)))
+            out.append(Out(status, item, [], rows, old, move_ids.get(item.key, 0),
+                           whole=any(r.whole for r in rows)))
         else:
-            pieces = diff(old.toks, item.toks) if status == "changed" and old else _pieces(status, item.toks)
-            out.append(Out(status, item, pieces, [], old, move_ids.get(item.key, 0)))
+            if status == "changed" and old:
+                d = compare(old.toks, item.toks)
+                out.append(Out(status, item, d.pieces, [], old, move_ids.get(item.key, 0), whole=d.whole))
+            else:
+                out.append(Out(status, item, _pieces(status, item.toks), [], old, move_ids.get(item.key, 0)))
         if item.key in in_place:
             flush(item.key)
     return out
+
+
+
+def notes(outs: list[Out], varied: Any) -> list[Any]:
+    """Return a note (a SourceError at the new text) for each paragraph shown replaced whole."""
+    from ..errors import SourceError
+
+    found: list[Any] = []
+    for o in outs:
+        if not o.whole:
+            continue
+        i = o.item
+        pos = None
+        if i.kind == "definition":
+            term = next((t for t in varied.terms if t.term == i.term), None)
+            pos = term.text_pos if term else None
+            where = f"the definition of '{i.term}'"
+        else:
+            clause = next((c for _, c in varied.walk() if c.id == i.clause_id), None)
+            key = {"heading": "heading", "table": "table", "schedule-title": "title"}.get(i.kind, "text")
+            pos = clause.locs.get(key, clause.pos) if clause else None
+            where = {"schedule-title": f"the title of {i.number}", "heading": f"the heading of clause {i.number}",
+                     "table": f"the table of clause {i.number}"}.get(i.kind, f"clause {i.number}")
+        found.append(SourceError(pos, f"{where}: the old and new texts differ too much to compare word by "
+                                      "word, so the redline shows it deleted and inserted whole",
+                                 "compare the two texts by eye"))
+    return found

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -128,8 +129,202 @@ def title_context(numbered: Numbered) -> dict[str, Any]:
     return ctx
 
 
+#: Uncompressed size of a template's parts read before it is opened (a zip "bomb" stops here).
+MAX_TEMPLATE_BYTES = 50 * 2**20
+#: Parts a template may hold.
+MAX_TEMPLATE_PARTS = 2_000
+
+
+class TemplateLimit(Exception):
+    """A template asked for more work or output than a template may take."""
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with a fixed budget of work and of output for one render.
+
+    Counts, not a clock, so a template renders (or is refused) the same way on every machine:
+    each call and each item a loop takes is a step; every piece of output, `~` join and
+    string a filter or an operator makes is counted in characters. `range` is short, `**` and
+    `*` refuse results too large to make, numbers in calls are bounded, and `lipsum` is gone."""
+
+    MAX_STEPS = 200_000  # calls and loop items (a shipped pack takes under 1,000)
+    MAX_CHARS = 20_000_000  # characters made, all told
+    MAX_RANGE = 10_000  # items in one range()
+    MAX_NUMBER = 1_000_000  # an int given to a call or a filter (widths, counts, lengths)
+    MAX_INT_BITS = 4_096  # an int an operator may make
+    intercepted_binops = frozenset(("**", "*", "%", "+"))
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.steps = 0
+        self.chars = 0
+        self.globals.pop("lipsum", None)
+        self.globals["range"] = self._range
+        self.filters = {name: self._bounded_filter(f) for name, f in self.filters.items()}
+
+    # --- the budget
+    def step(self, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > self.MAX_STEPS:
+            raise TemplateLimit(f"it takes more than {self.MAX_STEPS:,} steps (loop items and calls)")
+
+    def made(self, value: Any) -> Any:
+        if isinstance(value, (str, list, tuple, dict)):
+            self.chars += len(value)
+            if self.chars > self.MAX_CHARS:
+                raise TemplateLimit(f"it makes more than {self.MAX_CHARS:,} characters")
+        return value
+
+    def metered(self, iterable: Any) -> Any:
+        for item in iterable:
+            self.step()
+            yield item
+
+    def _number(self, args: Iterable[Any]) -> None:
+        """Refuse a size (a width, a count, a length) too large to make."""
+        for a in args:
+            if isinstance(a, int) and not isinstance(a, bool) and abs(a) > self.MAX_NUMBER:
+                raise TemplateLimit(f"it uses the number {_short(a)} as a size (at most {self.MAX_NUMBER:,})")
+            if isinstance(a, (tuple, list)) and len(a) < 100:
+                self._number(a)
+            if isinstance(a, dict) and len(a) < 100:
+                self._number(a.values())
+
+    def _format(self, spec: Any) -> None:
+        if isinstance(spec, str) and _WIDE.search(spec):
+            raise TemplateLimit("it formats a value a million characters or more wide")
+
+    def _range(self, *args: int) -> range:
+        self._number(args)
+        rng = range(*args)
+        if len(rng) > self.MAX_RANGE:
+            raise TemplateLimit(f"range() of {len(rng):,} items (at most {self.MAX_RANGE:,})")
+        return rng
+
+    def _bounded_filter(self, f: Any) -> Any:
+        import functools
+
+        skip = 2 if getattr(f, "jinja_pass_arg", None) else 1  # the context or environment, then the value
+        name = getattr(f, "__name__", "")
+
+        @functools.wraps(f)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            self.step()
+            self._number([*args[skip:], *kwargs.values()])
+            if name.startswith("do_format") and len(args) >= skip:
+                self._format(args[skip - 1])
+            return self.made(f(*args, **kwargs))
+
+        return bounded
+
+    # --- the sandbox's hooks
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.step()
+        if isinstance(getattr(obj, "__self__", None), (str, list, tuple)):  # "x".center(…), "{:…}".format(…)
+            self._number([*args, *kwargs.values()])
+            self._format(obj.__self__)
+        return self.made(super().call(context, obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        self._format(value.__self__)
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            self._number([*args, *kwargs.values()])
+            return wrapped(*args, **kwargs)
+
+        return checked
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        ints = isinstance(left, int) and isinstance(right, int)
+        if operator == "**" and ints and right > 0 and abs(left) > 1 and \
+                right * max(abs(left).bit_length() - 1, 1) > self.MAX_INT_BITS:
+            raise TemplateLimit(f"{_short(left)} ** {_short(right)} is too large a number")
+        if operator == "*":
+            if ints and left.bit_length() + right.bit_length() > self.MAX_INT_BITS:
+                raise TemplateLimit("it multiplies numbers too large")
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
+                        len(seq) * n > self.MAX_CHARS - self.chars:
+                    raise TemplateLimit(f"it repeats a text or list {_short(n)} times")
+        if operator == "%" and isinstance(left, str):
+            self._format(left)
+            self._number([right])
+        return self.made(super().call_binop(context, operator, left, right))
+
+    def _generate(self, source: Any, name: str | None, filename: str | None, defer_init: bool = False) -> str:
+        return super()._generate(_Meter().visit(source), name, filename, defer_init)  # type: ignore[no-any-return]
+
+
+#: A printf- or format-style field a million or more characters wide (or precise).
+_WIDE = re.compile(r"%(?:\([^)]{0,200}\))?[-#0 +]{0,8}(?:\d{7,}|\d{0,6}\.\d{7,})|\{[^{}:]{0,200}:[^{}\d]{0,8}\d{7,}")
+
+
+def _short(n: int) -> str:
+    return f"{n:,}" if n.bit_length() < 64 else f"a number of {n.bit_length():,} bits"
+
+
+def _meter_nodes() -> type:
+    from jinja2 import nodes
+    from jinja2.visitor import NodeTransformer
+
+    def wrap(expr: Any, name: str) -> Any:
+        return nodes.Call(nodes.EnvironmentAttribute(name), [expr], [], None, None, lineno=expr.lineno)
+
+    class Meter(NodeTransformer):
+        """Route every loop, every output and every `~` through the budget of BoundedSandbox."""
+
+        def visit_For(self, node: Any) -> Any:
+            node = self.generic_visit(node)
+            node.iter = wrap(node.iter, "metered")
+            return node
+
+        def visit_Concat(self, node: Any) -> Any:
+            return wrap(self.generic_visit(node), "made")
+
+        def visit_Output(self, node: Any) -> Any:
+            node = self.generic_visit(node)
+            node.nodes = [
+                wrap(nodes.MarkSafeIfAutoescape(nodes.Const(n.data, lineno=n.lineno), lineno=n.lineno), "made")
+                if isinstance(n, nodes.TemplateData) else wrap(n, "made")
+                for n in node.nodes
+            ]
+            return node
+
+    return Meter
+
+
+_Meter = _meter_nodes()
+
+
+def _check_zip(path: Path, shown: str) -> None:
+    """Refuse a template whose parts would inflate past the limit, before any is read."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise SourceError(Pos(shown, 0, 0), "is not a Word document (.docx)",
+                          "save the template from Word as a .docx document")
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SourceError(Pos(shown, 0, 0), f"is not a readable Word document ({exc})",
+                          "save the template from Word as a .docx document") from exc
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_TEMPLATE_PARTS:
+        raise SourceError(Pos(shown, 0, 0), f"the template holds {len(infos):,} parts, more than "
+                          f"the {MAX_TEMPLATE_PARTS:,} a template may hold",
+                          "save the template again from Word, without embedded files")
+    if total > MAX_TEMPLATE_BYTES:
+        raise SourceError(Pos(shown, 0, 0), f"the template inflates to {total / 2**20:,.1f} MB, more than "
+                          f"the {MAX_TEMPLATE_BYTES // 2**20} MB limit",
+                          "remove large images or embedded files, or save it again from Word")
+
+
 def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
-    """Return a docxtpl template rendered in a Jinja sandbox; unknown variables are an error."""
+    """Return a docxtpl template rendered in a bounded Jinja sandbox; unknown variables are an error."""
     from ..loader import display_path
     from ..output import note_input
 
@@ -138,13 +333,9 @@ def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
     if not path.is_file():
         raise SourceError(Pos(shown, 0, 0), "template not found",
                           "restore it from contractgen/templates/, or copy the shipped one into your --templates folder")
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
-        raise SourceError(Pos(shown, 0, 0), "is not a Word document (.docx)",
-                          "save the template from Word as a .docx document")
+    _check_zip(path, shown)
     tpl = DocxTemplate(str(path))
-    env = SandboxedEnvironment(autoescape=False)
+    env = BoundedSandbox(autoescape=False)
     try:
         wanted = tpl.get_undeclared_template_variables(env)
     except Exception as exc:  # a Jinja syntax error in a commissioner's edited template
@@ -157,6 +348,13 @@ def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
                           f"remove the field from the template or use one of: {', '.join(sorted(context))}")
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
+    except TemplateLimit as exc:
+        raise SourceError(Pos(shown, 0, 0), f"the template exceeds what a template may do: {exc}",
+                          "simplify the {% for %} loops and {{ … }} fields in Word; a template only lays out "
+                          "the data") from None
+    except MemoryError:
+        raise SourceError(Pos(shown, 0, 0), "the template needs more memory than is available to render",
+                          "simplify the {% for %} loops and {{ … }} fields in Word") from None
     except Exception as exc:  # the sandbox refuses code; anything else is the template's fault too
         raise SourceError(Pos(shown, 0, 0), f"the template cannot be rendered: {exc}",
                           "templates are rendered in a sandbox: use only the fields listed in docs/overlays.md") from exc
