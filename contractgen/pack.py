@@ -167,7 +167,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     info = wb.active
     info.title = "Instructions"
     header_fill = PatternFill("solid", fgColor="1F2A44")
-    white = Font(bold=True, color="FFFFFF")
+    body_font = "Calibri"  # the workbook's default font: a font without a name falls back to a serif
+    white = Font(name=body_font, bold=True, color="FFFFFF")
     input_fill = PatternFill("solid", fgColor="FFF4CC")
     lines = [
         f"Pricing schedule — {cons['name']}",
@@ -178,7 +179,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
         "Totals are calculated for you.",
     ]
     for r, line in enumerate(lines, start=1):
-        info.cell(row=r, column=1, value=line).font = Font(bold=(r == 1), size=14 if r == 1 else 11)
+        info.cell(row=r, column=1, value=line).font = Font(name=body_font, bold=(r == 1),
+                                                                         size=14 if r == 1 else 11)
     info.column_dimensions["A"].width = 110
     info.protection.sheet = True
     columns = ["Age band", "Weekly core fee (£)", "Additional support, per week (£)",
@@ -186,7 +188,7 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     for lot in ctx["lots"]:
         ws = wb.create_sheet(title=f"Lot {lot['number']}"[:31])
         ws["A1"] = f"Lot {lot['number']}: {lot['name']}"
-        ws["A1"].font = Font(bold=True, size=13)
+        ws["A1"].font = Font(name=body_font, bold=True, size=13)
         ws["A2"] = cons["name"]
         row0 = 4
         if tiers:
