@@ -13,16 +13,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import ROOT, run_cli
-
-openxml_audit = pytest.importorskip("openxml_audit", reason="pip install '.[test]' (openxml-audit)")
-from openxml_audit import AppPrediction, OpenXmlValidator, predict  # noqa: E402
+from lxml import etree
+from openxml_audit import (  # the test extras: pip install '.[test]'
+    AppPrediction,
+    OpenXmlValidator,
+    predict,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
