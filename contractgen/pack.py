@@ -167,7 +167,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     info = wb.active
     info.title = "Instructions"
     header_fill = PatternFill("solid", fgColor="1F2A44")
-    white = Font(bold=True, color="FFFFFF")
+    body_font = "Calibri"  # the workbook's default font: a font without a name falls back to a serif
+    white = Font(name=body_font, bold=True, color="FFFFFF")
     input_fill = PatternFill("solid", fgColor="FFF4CC")
     lines = [
         f"Pricing schedule — {cons['name']}",
@@ -178,7 +179,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
         "Totals are calculated for you.",
     ]
     for r, line in enumerate(lines, start=1):
-        info.cell(row=r, column=1, value=line).font = Font(bold=(r == 1), size=14 if r == 1 else 11)
+        info.cell(row=r, column=1, value=line).font = Font(name=body_font, bold=(r == 1),
+                                                                         size=14 if r == 1 else 11)
     info.column_dimensions["A"].width = 110
     info.protection.sheet = True
     columns = ["Age band", "Weekly core fee (£)", "Additional support, per week (£)",
@@ -186,7 +188,7 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     for lot in ctx["lots"]:
         ws = wb.create_sheet(title=f"Lot {lot['number']}"[:31])
         ws["A1"] = f"Lot {lot['number']}: {lot['name']}"
-        ws["A1"].font = Font(bold=True, size=13)
+        ws["A1"].font = Font(name=body_font, bold=True, size=13)
         ws["A2"] = cons["name"]
         row0 = 4
         if tiers:
@@ -230,7 +232,7 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     wb.properties.title = f"Pricing schedule — {cons['name']}"
     buf = io.BytesIO()
     wb.save(buf)
-    return normalise_zip(_fix_xlsx_dates(buf.getvalue(), stamp), epoch, date)
+    return normalise_zip(_tidy_xlsx(_fix_xlsx_dates(buf.getvalue(), stamp)), epoch, date)
 
 
 def _fix_xlsx_dates(data: bytes, stamp: dt.datetime) -> bytes:
@@ -243,6 +245,95 @@ def _fix_xlsx_dates(data: bytes, stamp: dt.datetime) -> bytes:
             raw = src.read(name)
             if name == "docProps/core.xml":
                 raw = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + iso.encode() + rb"\2", raw)
+            dst.writestr(name, raw)
+    return out.getvalue()
+
+
+_SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_REL_SHARED_STRINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_CT_SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+#: CT_Font's children in the order Excel writes them and the Open XML SDK requires (openpyxl
+#: writes name, family, color, sz, scheme).
+_FONT_ORDER = {f"{{{_SML}}}{n}": i for i, n in enumerate((
+    "b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name",
+    "family", "charset", "scheme"))}
+
+
+def _xml(root: Any) -> bytes:
+    from lxml import etree
+
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def _tidy_xlsx(data: bytes) -> bytes:
+    """Return openpyxl's workbook as Excel itself writes it, so that Excel has nothing to rewrite:
+    text cells as shared strings (openpyxl 3.1 writes only inline strings, which Excel moves into
+    xl/sharedStrings.xml on its next save), and each font's children in schema order.
+
+    Shared strings are numbered in order of first use, sheet by sheet in workbook order and row by
+    row: deterministic."""
+    from lxml import etree
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    parts = {name: src.read(name) for name in src.namelist()}
+    c_tag, is_tag, v_tag = (f"{{{_SML}}}{n}" for n in ("c", "is", "v"))
+    index: dict[bytes, int] = {}
+    items: list[Any] = []
+    uses = 0
+    sheets = sorted((n for n in parts if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                    key=lambda n: int(re.sub(r"\D", "", n)))
+    for name in sheets:
+        root = etree.fromstring(parts[name])
+        changed = False
+        for cell in root.iter(c_tag):
+            inline = cell.find(is_tag)
+            if cell.get("t") != "inlineStr" or inline is None:
+                continue
+            key = b"".join(etree.tostring(child) for child in inline)
+            if key not in index:
+                index[key] = len(items)
+                items.append(inline)
+            v = etree.Element(v_tag)
+            v.text = str(index[key])
+            inline.addprevious(v)
+            cell.remove(inline)
+            cell.set("t", "s")
+            uses += 1
+            changed = True
+        if changed:
+            parts[name] = _xml(root)
+    if items:
+        sst = etree.Element(f"{{{_SML}}}sst", nsmap={None: _SML})
+        sst.set("count", str(uses))
+        sst.set("uniqueCount", str(len(items)))
+        for inline in items:
+            si = etree.SubElement(sst, f"{{{_SML}}}si")
+            si.extend(inline)  # CT_Rst both: <t> or rich-text runs, moved over whole
+        parts["xl/sharedStrings.xml"] = _xml(sst)
+        rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+        taken = {r.get("Id") for r in rels}
+        n = len(taken) + 1
+        while f"rId{n}" in taken:
+            n += 1
+        etree.SubElement(rels, f"{{{_PKG_RELS}}}Relationship", Type=_REL_SHARED_STRINGS,
+                         Target="sharedStrings.xml", Id=f"rId{n}")
+        parts["xl/_rels/workbook.xml.rels"] = _xml(rels)
+        types = etree.fromstring(parts["[Content_Types].xml"])
+        etree.SubElement(types, f"{{{_CONTENT_TYPES}}}Override", PartName="/xl/sharedStrings.xml",
+                         ContentType=_CT_SHARED_STRINGS)
+        parts["[Content_Types].xml"] = _xml(types)
+    styles = etree.fromstring(parts["xl/styles.xml"])
+    for font in styles.iter(f"{{{_SML}}}font"):
+        children = list(font)
+        ordered = sorted(children, key=lambda e: _FONT_ORDER.get(e.tag, len(_FONT_ORDER)))
+        if ordered != children:
+            font[:] = ordered
+    parts["xl/styles.xml"] = _xml(styles)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, raw in parts.items():
             dst.writestr(name, raw)
     return out.getvalue()
 

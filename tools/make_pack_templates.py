@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import sys
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from docx.oxml.ns import qn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from contractgen.render.zipnorm import normalise_zip  # noqa: E402
+sys.path.insert(0, str(ROOT / "tools"))
+from make_templates import save_clean  # noqa: E402
 
 OUT = ROOT / "contractgen" / "templates" / "pack"
 
@@ -90,10 +90,8 @@ def save(doc: Document, name: str) -> None:
     cp.title = name
     cp.created = cp.modified = dt.datetime(2026, 1, 1)
     cp.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / name).write_bytes(normalise_zip(buf.getvalue(), None, dt.date(2026, 1, 1)))
+    save_clean(doc, OUT / name)
     print(f"wrote contractgen/templates/pack/{name}")
 
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from contractgen.render.docx import tidy_package  # noqa: E402
+from contractgen.render.schema_order import sort_properties  # noqa: E402
 from contractgen.render.zipnorm import normalise_zip  # noqa: E402
 
 NAVY = RGBColor(0x1F, 0x2A, 0x44)
@@ -69,7 +71,7 @@ def _para(style, before=0, after=6, keep=False, align=None, left=None, hanging=N
     if outline is not None:
         el = OxmlElement("w:outlineLvl")
         el.set(qn("w:val"), str(outline))
-        ppr.append(el)
+        ppr.append(el)  # python-docx has no API for it; save_clean() puts it in schema order
 
 
 def _style(doc, name, base="Normal", kind=WD_STYLE_TYPE.PARAGRAPH):
@@ -103,6 +105,21 @@ def _field(paragraph, instr: str, cached: str) -> None:
         paragraph._p.append(r)
 
 
+def save_clean(doc, path: Path) -> None:
+    """Save `doc` to `path`, valid against ISO/IEC 29500 and as Word would write it: no
+    stylesWithEffects.xml (python-docx's default template carries a stale one), w:zoom with its
+    w:percent, every pPr/rPr in schema order; fixed timestamps."""
+    import datetime as dt
+    from io import BytesIO
+
+    tidy_package(doc)
+    for part in (doc.part, *(s.header.part for s in doc.sections), *(s.footer.part for s in doc.sections)):
+        sort_properties(part.element)
+    buf = BytesIO()
+    doc.save(buf)
+    path.write_bytes(normalise_zip(buf.getvalue(), epoch=None, date=dt.date(2026, 1, 1)))
+
+
 def make_contract_template(path: Path) -> None:
     doc = Document()
     sec = doc.sections[0]
@@ -117,7 +134,7 @@ def make_contract_template(path: Path) -> None:
     _para(normal, after=6, line=1.1)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-GB")
-    normal.element.get_or_add_rPr().append(lang)
+    normal.element.get_or_add_rPr().append(lang)  # last of CT_RPr's children but oMath
 
     s = _style(doc, "Title")
     _font(s, 26, bold=True, color=NAVY)
@@ -135,7 +152,7 @@ def make_contract_template(path: Path) -> None:
     h1 = _style(doc, "Heading 1")
     _font(h1, 11.5, bold=True, color=NAVY)
     _para(h1, before=14, after=6, keep=True, outline=0)
-    h1.element.get_or_add_rPr().append(OxmlElement("w:caps"))
+    h1.font.all_caps = True  # python-docx puts w:caps in its place (after w:b, before w:color)
 
     st = _style(doc, "Schedule Title", base="Heading 1")
     _font(st, 14, bold=True, color=NAVY)
@@ -168,13 +185,7 @@ def make_contract_template(path: Path) -> None:
     toc1 = _style(doc, "toc 1")
     _font(toc1, 10.5)
     _para(toc1, after=3, left=1.27, hanging=1.27)
-    tabs = toc1.element.get_or_add_pPr()
-    t = OxmlElement("w:tabs")
-    tab = OxmlElement("w:tab")
-    tab.set(qn("w:val"), "left")
-    tab.set(qn("w:pos"), "720")
-    t.append(tab)
-    tabs.insert(0, t)
+    toc1.paragraph_format.tab_stops.add_tab_stop(Cm(1.27), WD_TAB_ALIGNMENT.LEFT)  # w:tabs after w:pageBreakBefore
 
     for name in ("Header", "Footer"):
         s = _style(doc, name)
@@ -238,11 +249,7 @@ def make_contract_template(path: Path) -> None:
     cp.created = cp.modified = dt.datetime(2026, 1, 1, 0, 0, 0)
     cp.last_modified_by = "contractgen"
     cp.revision = 1
-    from io import BytesIO
-
-    buf = BytesIO()
-    doc.save(buf)
-    path.write_bytes(normalise_zip(buf.getvalue(), epoch=None, date=dt.date(2026, 1, 1)))
+    save_clean(doc, path)
 
 
 def _right_tab(paragraph, pos: int) -> None:

@@ -37,6 +37,7 @@ from .oxml import (
     w_ppr,
     w_r,
 )
+from .schema_order import sort_properties
 from .text import lead_in
 from .zipnorm import normalise_zip
 
@@ -549,6 +550,44 @@ def _add_numbering(doc: Any, body: _Body) -> None:
         numbering.append(n)
 
 
+#: The Office 2010 copy of styles.xml (MS-DOCX 2.3.11) that python-docx's default template carries;
+#: Word 2013 and later neither need nor write it, and a stale copy is "unreadable content".
+REL_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def drop_styles_with_effects(doc: Any) -> bool:
+    """Remove stylesWithEffects.xml: its relationship goes, and with it the part and its
+    content-type override (python-docx writes only the parts it can reach). Return whether one was."""
+    part = doc.part
+    found = [r_id for r_id, rel in part.rels.items() if rel.reltype == REL_STYLES_WITH_EFFECTS]
+    for r_id in found:
+        part.drop_rel(r_id)
+    return bool(found)
+
+
+def fix_zoom(doc: Any) -> None:
+    """Give w:zoom the w:percent that ISO/IEC 29500-1 §17.15.1.95 requires (100 when absent)."""
+    zoom = doc.settings.element.find(qn("w:zoom"))
+    if zoom is not None and not (zoom.get(qn("w:percent")) or "").rstrip("%").isdigit():
+        zoom.set(qn("w:percent"), "100")
+
+
+def tidy_package(doc: Any) -> None:
+    """Make a template's inherited parts valid: no stylesWithEffects, w:zoom with w:percent, the
+    properties of every style and numbering level in schema order. Cheap: it leaves the body alone
+    (the builders in oxml.py emit in order)."""
+    drop_styles_with_effects(doc)
+    fix_zoom(doc)
+    sort_properties(doc.styles.element)
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    try:
+        numbering = doc.part.part_related_by(RT.NUMBERING)
+    except KeyError:  # a template without lists: nothing to sort (and none to create)
+        return
+    sort_properties(numbering.element)
+
+
 def _set_update_fields(doc: Any) -> None:
     settings = doc.settings.element
     if settings.find(qn("w:updateFields")) is not None:
@@ -610,6 +649,7 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
         else:
             doc.element.body.append(e)
     _set_update_fields(doc)
+    tidy_package(doc)
 
     cp = doc.core_properties
     stamp = _timestamp(epoch, c.date)
