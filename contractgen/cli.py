@@ -210,15 +210,16 @@ def diff(
     _run(go)
 
 
-def _pack_one(args: tuple[str, str, int | None, str | None]) -> tuple[str, bool, str, list[str]]:
+def _pack_one(args: tuple[str, str, int | None, str | None, str | None]) -> tuple[str, bool, str, list[str]]:
     """Build one pack (in a worker process with --all); return (overlay, ok, message, warnings)."""
     from .errors import take_warnings
     from .pack import write_pack
 
-    path, out, epoch, templates = args
+    path, out, epoch, templates, documents_url = args
     ok, message = False, ""
     try:
-        result = write_pack(Path(path), Path(out), epoch, Path(templates) if templates else None, on_wait=_err)
+        result = write_pack(Path(path), Path(out), epoch, Path(templates) if templates else None, on_wait=_err,
+                            documents_url=documents_url)
         ok, message = True, f"{result.folder} ({result.files} files) and {result.zip}"
     except SourceErrors as exc:
         message = "\n".join(e.render() for e in exc.errors)
@@ -271,8 +272,13 @@ def pack(
     all_: bool = typer.Option(False, "--all", help="Pack every overlay in variations/."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel workers (default: one per core)."),
     templates: Path | None = _TEMPLATES_OPTION,
+    documents_url: str | None = typer.Option(
+        None, "--documents-url", metavar="URL",
+        help="The https address the pack's documents will be published at (one overlay only); it wins over "
+             "the particulars' documents_url. Without either, the OCDS release package uses the placeholder "
+             "https://documents.invalid/<id>/ and a warning says so."),
 ) -> None:
-    """Write the complete tender pack for each consortium: documents, workbook, manifest, OCDS release."""
+    """Write the complete tender pack for each consortium: documents, workbook, manifest, OCDS release package."""
 
     def go() -> None:
         import os
@@ -284,6 +290,13 @@ def pack(
             targets += sorted(api.VARIATION_ROOT.glob("*.yaml"))
         if not targets:
             raise UsageError("name overlays to pack, or use --all")
+        if documents_url is not None:
+            from .pack import check_documents_url
+
+            check_documents_url(documents_url)
+            if len(dict.fromkeys(targets)) > 1:
+                raise UsageError("--documents-url is one pack's address: pack one overlay with it, or give each "
+                                 "overlay its own documents_url in its particulars")
         from .packdir import prepare_out_dir
 
         prepare_out_dir(out)
@@ -292,7 +305,8 @@ def pack(
             from .render.docx import check_templates_dir
 
             check_templates_dir(templates)  # once, not once per pack
-        work = [(str(t), str(out), epoch, str(templates) if templates else None) for t in dict.fromkeys(targets)]
+        work = [(str(t), str(out), epoch, str(templates) if templates else None, documents_url)
+                for t in dict.fromkeys(targets)]
         workers = max(1, min(jobs or (os.cpu_count() or 1), len(work)))
         failed: list[tuple[str, str]] = []
         results: list[tuple[str, bool, str, list[str]]] = []

@@ -8,13 +8,14 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
-from .errors import UsageError
+from .errors import SourceError, UsageError, note_warnings
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
 from .overlay import Resolved, prose_list, resolve_chain
@@ -338,8 +339,63 @@ def _tidy_xlsx(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]]) -> dict[str, Any]:
-    """Return a draft OCDS 1.1 release describing the tender (no ocid is minted)."""
+#: The OCDS version the release package declares, and the extensions its releases use.
+OCDS_VERSION = "1.1"
+LOTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"
+#: The file the pack's OCDS release package is written to (listed in manifest.json like every
+#: file); the name packs have always used, which contractgen's pack-folder checks know.
+RELEASE_PACKAGE = "release.json"
+#: Where the documents are said to be when neither the particulars nor --documents-url say:
+#: `.invalid` is reserved (RFC 2606), so no such address can ever resolve.
+PLACEHOLDER_DOCUMENTS_URL = "https://documents.invalid/{id}/"
+
+
+def check_documents_url(url: str, what: str = "--documents-url") -> None:
+    """Raise UsageError unless `url` is an https address a file name can be appended to."""
+    from .schemas import HTTPS_URL_PATTERN
+
+    if not re.match(HTTPS_URL_PATTERN, url):
+        raise UsageError(f"{what} {url!r} is not an https address the documents can be published at "
+                         "(give one such as https://www.example.gov.uk/tenders/fostering-2026/: "
+                         "https, a host name, a path; no query, fragment or spaces)")
+
+
+def documents_base(resolved: Resolved, documents_url: str | None = None) -> tuple[str, bool]:
+    """Return (the address the pack's documents are published at, ending in '/'; whether it is the
+    placeholder). --documents-url wins over the particulars' documents_url."""
+    ov = resolved.overlay
+    url = documents_url or ov.consortium.get("documents_url")
+    if not url:
+        return PLACEHOLDER_DOCUMENTS_URL.format(id=ov.id), True
+    return url if url.endswith("/") else url + "/", False
+
+
+def award_criteria(consortium: Mapping[str, Any]) -> str:
+    """Return the OCDS awardCriteria code the award-criteria document describes.
+
+    That document (templates/pack/award-criteria.docx) always scores quality (0 to 5 a question)
+    and price (from the pricing schedule's weekly core fees), with the particulars' weightings or,
+    without them, weightings published with the tender: rated criteria. Only a weighting of 0
+    leaves one of them out of the evaluation."""
+    award = consortium.get("award")
+    if award and not award["price"]:
+        return "qualityOnly"
+    if award and not award["quality"]:
+        return "priceOnly"
+    return "ratedCriteria"
+
+
+def _award_details(consortium: Mapping[str, Any]) -> str:
+    award = consortium.get("award")
+    weights = (f"Quality {award['quality']:g}% and price {award['price']:g}%"
+               if award else "Quality and price, with weightings published with the tender")
+    return (f"{weights}. Each quality question is scored from 0 to 5; price is scored for each lot from the "
+            "weekly core fees in the pricing schedule (see the award criteria and weightings document).")
+
+
+def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]], base: str) -> dict[str, Any]:
+    """Return a draft OCDS 1.1 release describing the tender (no ocid is minted); each document's
+    URL is `base` (an https address ending in '/') followed by its file name."""
     ov = resolved.overlay
     cons = dict(ov.consortium)
     ctx = pack_context(resolved)
@@ -349,10 +405,18 @@ def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]]) -> dict[
     for m in cons.get("members") or []:
         if m != lead:
             parties.append({"id": f"GB-LA-{slug(m)}", "name": m, "roles": ["buyer"]})
-    award = cons.get("award")
     method = {"framework": "open", "open-framework": "open", "dps": "selective", "dynamic-market": "selective",
               "approved-list": "selective", "select-list": "selective", "block": "open",
               "cost-and-volume": "open", "spot": "direct"}[cons["arrangement"]]
+
+    def document(i: int, name: str, title: str, dtype: str) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": f"doc-{i}", "documentType": dtype, "title": title,
+                               "url": base + quote(name), "format": _mime(name), "language": "en"}
+        lot = re.match(r"02-specification-lot-(\d+)-", name)
+        if lot:
+            doc["relatedLots"] = [f"lot-{lot[1]}"]
+        return doc
+
     release: dict[str, Any] = {
         "ocid": f"DRAFT-{ov.id}",
         "id": f"{ov.id}-tender-{ov.effective.isoformat()}",
@@ -373,15 +437,39 @@ def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]]) -> dict[
             "procurementMethod": method,
             "procurementMethodDetails": ARRANGEMENT_LABEL[cons["arrangement"]],
             "mainProcurementCategory": "services",
-            "awardCriteria": "ratedCriteria" if award else "qualityOnly",
-            "awardCriteriaDetails": ctx["award_text"],
+            "awardCriteria": award_criteria(cons),
+            "awardCriteriaDetails": _award_details(cons),
             "lots": [{"id": f"lot-{lot['number']}", "title": lot["name"], "status": "planned"} for lot in lots],
-            "documents": [{"id": f"doc-{i}", "documentType": dtype, "title": title, "url": name,
-                           "format": _mime(name), "language": "en"}
-                          for i, (name, title, dtype) in enumerate(files, start=1)],
+            "documents": [document(i, name, title, dtype) for i, (name, title, dtype) in enumerate(files, start=1)],
         },
     }
     return release
+
+
+def ocds_release_package(resolved: Resolved, files: list[tuple[str, str, str]],
+                         documents_url: str | None = None) -> dict[str, Any]:
+    """Return an OCDS 1.1 release package holding the tender's draft release, declaring the lots
+    extension its releases use. The package's URI is the documents' address + release.json.
+    Without a documents address (particulars or --documents-url) the placeholder is used, and a
+    warning says so."""
+    ov = resolved.overlay
+    base, placeholder = documents_base(resolved, documents_url)
+    if placeholder:
+        note_warnings([SourceError(
+            ov.locs.get("consortium", ov.pos),
+            f"the consortium particulars give no documents_url: the OCDS release package's document URLs "
+            f"use the placeholder {base}",
+            "add to the particulars documents_url: https://…/, the address the pack will be published at, "
+            "or pack with --documents-url URL")])
+    release = ocds_release(resolved, files, base)
+    return {
+        "uri": base + RELEASE_PACKAGE,
+        "version": OCDS_VERSION,
+        "extensions": [LOTS_EXTENSION],
+        "publishedDate": release["date"],
+        "publisher": {"name": release["buyer"]["name"]},
+        "releases": [release],
+    }
 
 
 def _mime(name: str) -> str:
@@ -390,15 +478,18 @@ def _mime(name: str) -> str:
             ".html": "text/html", ".json": "application/json"}[Path(name).suffix]
 
 
-def build_pack(overlay_path: Path, epoch: int | None = None,
-               templates: Path | None = None) -> tuple[str, dict[str, bytes]]:
+def build_pack(overlay_path: Path, epoch: int | None = None, templates: Path | None = None,
+               documents_url: str | None = None) -> tuple[str, dict[str, bytes]]:
     """Return (pack name, {file name: bytes}) for an overlay; nothing is written. A template
-    present in `templates` (--templates DIR) is used instead of the shipped one."""
+    present in `templates` (--templates DIR) is used instead of the shipped one. `documents_url`
+    (--documents-url) is where the documents will be published, for the release package; it wins
+    over the particulars' documents_url."""
     with user_templates(templates):
-        return _build_pack(overlay_path, epoch)
+        return _build_pack(overlay_path, epoch, documents_url)
 
 
-def _build_pack(overlay_path: Path, epoch: int | None) -> tuple[str, dict[str, bytes]]:
+def _build_pack(overlay_path: Path, epoch: int | None,
+                documents_url: str | None = None) -> tuple[str, dict[str, bytes]]:
     from . import api
 
     resolved = resolve_chain(Path(overlay_path))
@@ -438,13 +529,13 @@ def _build_pack(overlay_path: Path, epoch: int | None) -> tuple[str, dict[str, b
     add("06-redline.docx", red.docx, "Redline against the national contract", "contractAnnexe")
     add("06-redline.html", (red.html or "").encode("utf-8"), "Redline against the national contract (HTML)",
         "contractAnnexe")
-    add("07-pricing-schedule.xlsx", pricing_workbook(resolved, date, epoch), "Pricing schedule", "tariffs")
+    add("07-pricing-schedule.xlsx", pricing_workbook(resolved, date, epoch), "Pricing schedule", "billOfQuantity")
     procedure = _paragraphs(numbered, clause_id="referrals.call-off")
     for fname, template, title, dtype in TEMPLATE_DOCS[2:]:
         add(fname, _render_doc(template, {**ctx, "procedure": procedure}, date, epoch, title,
                                ov.consortium["name"]), title, dtype)
-    release = ocds_release(resolved, meta)
-    files["release.json"] = (json.dumps(release, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    package = ocds_release_package(resolved, meta, documents_url)
+    files[RELEASE_PACKAGE] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     root = Path(overlay_path).resolve().parents[1]
     base_dir = root / "national_contract" / c.id / c.version
     chain = []
@@ -479,7 +570,8 @@ def zip_pack(name: str, files: dict[str, bytes], date: dt.date, epoch: int | Non
 
 
 def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None,
-               templates: Path | None = None, on_wait: Callable[[str], None] | None = None) -> PackResult:
+               templates: Path | None = None, on_wait: Callable[[str], None] | None = None,
+               documents_url: str | None = None) -> PackResult:
     """Build an overlay's pack and write out_dir/<id>/ and out_dir/<id>.zip, replacing them whole.
 
     Only a pack contractgen wrote is replaced (see `packdir.check_replaceable`), and the swap is
@@ -498,7 +590,7 @@ def write_pack(overlay_path: Path, out_dir: Path, epoch: int | None = None,
         packdir.check_replaceable(out_dir, name)
         txn = packdir.Replacement(out_dir, name)
     try:
-        built, files = build_pack(overlay_path, epoch, templates)
+        built, files = build_pack(overlay_path, epoch, templates, documents_url)
         assert built == name
         txn.write(files, zip_pack(name, files, resolved.overlay.effective, epoch))
         with packdir.folder_lock(out_dir, on_wait):

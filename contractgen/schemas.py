@@ -23,6 +23,10 @@ ARRANGEMENTS = [
 ]
 CATEGORIES = ["specification", "terms", "commercial", "procedure", "monitoring"]
 PARAM_TYPES = ["integer", "number", "money", "percent", "text", "choice", "boolean", "date"]
+#: An https address a file name can be appended to: a host, an optional port and a path of URI
+#: characters (RFC 3986); no query, fragment, user name or spaces.
+HTTPS_URL_PATTERN = (r"^https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                     r"(?::[0-9]{1,5})?(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*$")
 
 _ID = {"type": "string", "pattern": ID_PATTERN,
        "x-fix": "use lower-case letters and digits, joined by '.' or '-', e.g. 'fees.annual-uplift'"}
@@ -218,6 +222,13 @@ CONSORTIUM: dict[str, Any] = {
         },
         "call_off": {**_TEXT, "description": "How referrals go out: sequential by tier, all at once, mini-competition…"},
         "monitoring": _TEXT,
+        "documents_url": {
+            "type": "string", "pattern": HTTPS_URL_PATTERN,
+            "x-fix": "write the https address the pack's documents will be published at, "
+                     "e.g. https://www.example.gov.uk/tenders/fostering-2026/",
+            "description": "Where the consortium will publish the pack's documents (https); the OCDS "
+                           "release package's document URLs are this address followed by each file's name.",
+        },
     },
 }
 

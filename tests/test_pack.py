@@ -20,12 +20,18 @@ SAMPLE = "white-rose-fostering"  # three lots, three tiers
 
 
 @pytest.fixture(scope="session")
-def all_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def all_packs_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Pack every shipped overlay once; return (the packs folder, what the run printed on stderr)."""
     out = tmp_path_factory.mktemp("packs")
     r = run_cli("pack", "--all", "-o", str(out))
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"{len(OVERLAYS)} of {len(OVERLAYS)} packs written" in r.stdout
-    return out
+    return out, r.stderr
+
+
+@pytest.fixture(scope="session")
+def all_packs(all_packs_run: tuple[Path, str]) -> Path:
+    return all_packs_run[0]
 
 
 def test_every_overlay_packs_and_its_manifest_is_exact(all_packs: Path) -> None:
@@ -124,21 +130,173 @@ def test_libreoffice_computes_the_workbook_totals(all_packs: Path, soffice: str,
     assert got == want
 
 
-def test_release_json_is_a_valid_draft_ocds_release(all_packs: Path) -> None:
-    from jsonschema import Draft4Validator
+PLACEHOLDER = "https://documents.invalid/{id}/"
+LOTS_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"
 
-    schema = json.loads((ROOT / "schemas" / "ocds" / "release-draft.schema.json").read_text())
+
+def test_every_release_package_passes_the_official_ocds_schemas(all_packs: Path) -> None:
+    """As the Data Review Tool checks it: the package schema, the release schema with the lots
+    extension merged, formats, no undeclared field, codelists respected (see ocds_validate)."""
+    from ocds_validate import check_package
+
     for overlay in OVERLAYS:
         folder = all_packs / overlay.stem
-        release = json.loads((folder / "release.json").read_text())
-        errors = sorted(Draft4Validator(schema).iter_errors(release), key=str)
-        assert not errors, [e.message for e in errors]
-        assert release["ocid"].startswith("DRAFT-") and not release["ocid"].startswith("ocds-")
+        package = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+        assert set(package) == {"uri", "version", "extensions", "publishedDate", "publisher", "releases"}
+        report = check_package(package)
+        assert not report.errors, (overlay.stem, report.errors[:10])
+        assert not report.additional, (overlay.stem, report.additional[:10])
+        assert not report.notes, (overlay.stem, report.notes[:10])
+        assert package["extensions"] == [LOTS_EXTENSION]
+        [release] = package["releases"]
+        assert release["ocid"] == f"DRAFT-{overlay.stem}"
         assert {i["classification"]["id"] for i in release["tender"]["items"]} == {"85311300"}
-        for doc in release["tender"]["documents"]:
-            assert (folder / doc["url"]).is_file()
-        assert {d["documentType"] for d in release["tender"]["documents"]} >= {
-            "biddingDocuments", "technicalSpecifications", "evaluationCriteria", "contractDraft", "tariffs"}
+        # no documents_url in the shipped particulars: the documented placeholder, + the file name
+        base = PLACEHOLDER.format(id=overlay.stem)
+        assert package["uri"] == base + "release.json"
+        docs = release["tender"]["documents"]
+        for doc in docs:
+            assert doc["url"].startswith(base), doc["url"]
+            assert (folder / doc["url"][len(base):]).is_file(), doc["url"]
+        assert {d["documentType"] for d in docs} >= {
+            "biddingDocuments", "technicalSpecifications", "evaluationCriteria", "contractDraft", "billOfQuantity"}
+        lots = {lot["id"] for lot in release["tender"]["lots"]}
+        assert {i["relatedLot"] for i in release["tender"]["items"]} == lots
+        assert {lot for d in docs for lot in d.get("relatedLots", [])} == lots
+
+
+def test_pack_warns_once_per_pack_that_document_urls_are_placeholders(all_packs_run: tuple[Path, str]) -> None:
+    _, stderr = all_packs_run
+    for overlay in OVERLAYS:
+        lines = [ln for ln in stderr.splitlines() if ln.startswith(f"variations/{overlay.name}:")
+                 and "no documents_url" in ln]
+        assert len(lines) == 1, (overlay.stem, lines)
+        assert PLACEHOLDER.format(id=overlay.stem) in lines[0] and lines[0].endswith("[warning]")
+        assert "--documents-url" in lines[0]
+
+
+def _award_basis(docx: Path) -> tuple[str, str | None]:
+    """Return (the awardCriteria code the award-criteria document describes, its weightings or None)."""
+    import re
+
+    from docx import Document
+
+    doc = Document(str(docx))
+    text = " ".join([p.text for p in doc.paragraphs]
+                    + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    quality = "Each quality question is scored" in text
+    price = "Price is scored for each lot" in text
+    weights = re.search(r"quality (\d+(?:\.\d+)?)% and price (\d+(?:\.\d+)?)%", text)
+    if weights:
+        quality = quality and float(weights[1]) > 0
+        price = price and float(weights[2]) > 0
+    else:
+        assert "weightings are published with the tender" in text, docx
+    code = {(True, True): "ratedCriteria", (True, False): "qualityOnly", (False, True): "priceOnly"}[(quality, price)]
+    return code, (f"{weights[1]}% and price {weights[2]}%" if weights else None)
+
+
+def test_award_criteria_code_matches_the_award_criteria_document(all_packs: Path) -> None:
+    seen = set()
+    for overlay in OVERLAYS:
+        folder = all_packs / overlay.stem
+        tender = json.loads((folder / "release.json").read_text())["releases"][0]["tender"]
+        code, weights = _award_basis(folder / "08-award-criteria.docx")
+        assert tender["awardCriteria"] == code, overlay.stem
+        if weights:
+            assert weights in tender["awardCriteriaDetails"], overlay.stem
+        else:
+            assert "published with the tender" in tender["awardCriteriaDetails"], overlay.stem
+        seen.add(weights is None)
+    assert seen == {True, False}, "the shipped overlays must include packs with and without weightings"
+
+
+def test_a_relative_document_url_is_reported(all_packs: Path) -> None:
+    """The format checker is live: the mistake the draft schema let through is caught."""
+    import copy
+
+    from ocds_validate import check_package
+
+    package = json.loads((all_packs / SAMPLE / "release.json").read_text())
+    assert not check_package(package).problems()
+    bad = copy.deepcopy(package)
+    bad["releases"][0]["tender"]["documents"][0]["url"] = "01-instructions-to-tenderers.docx"
+    assert check_package(bad).errors == [
+        "releases/0/tender/documents/0/url: '01-instructions-to-tenderers.docx' is not a 'uri'"]
+    no_ext = copy.deepcopy(package)
+    no_ext["extensions"] = []
+    assert "releases/0/tender/lots: not declared by the schema" in check_package(no_ext).additional
+    closed = copy.deepcopy(package)
+    closed["releases"][0]["tender"]["lots"][0]["status"] = "open"
+    assert "releases/0/tender/lots/0/status: 'open' is not in the closed codelist tenderStatus.csv" in \
+        check_package(closed).errors
+
+
+def test_merge_patch_follows_rfc_7386() -> None:
+    from ocds_validate import merge_patch
+
+    # RFC 7386 appendix A, a selection
+    assert merge_patch({"a": "b"}, {"a": "c"}) == {"a": "c"}
+    assert merge_patch({"a": "b"}, {"b": "c"}) == {"a": "b", "b": "c"}
+    assert merge_patch({"a": "b", "b": "c"}, {"a": None}) == {"b": "c"}
+    assert merge_patch({"a": [{"b": "c"}]}, {"a": [1]}) == {"a": [1]}
+    assert merge_patch({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}) == {"a": {"b": "d"}}
+    assert merge_patch(["a", "b"], {"a": "b"}) == {"a": "b"}
+    assert merge_patch({}, {"a": {"bb": {"ccc": None}}}) == {"a": {"bb": {}}}
+
+
+def _set_documents_url(project: Path, overlay: str, url: str) -> Path:
+    path = project / "variations" / f"{overlay}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\nconsortium:\n") == 1
+    path.write_text(text.replace("\nconsortium:\n", f"\nconsortium:\n  documents_url: {url}\n"), encoding="utf-8")
+    return path
+
+
+def test_documents_url_from_the_particulars_or_the_command_line(tmp_path: Path) -> None:
+    from ocds_validate import check_package
+
+    project = _project(tmp_path)
+    _set_documents_url(project, "ne7-fostering", "https://www.example.gov.uk/tenders/ne7")  # no final /
+    r = run_cli("validate", "variations/ne7-fostering.yaml", cwd=project)
+    assert r.returncode == 0 and "unknown key" not in r.stdout + r.stderr, r.stdout + r.stderr
+    r = run_cli("pack", "variations/ne7-fostering.yaml", "-o", "packs", cwd=project)
+    assert r.returncode == 0 and "documents_url" not in r.stderr, r.stderr
+    package = json.loads((project / "packs" / "ne7-fostering" / "release.json").read_text())
+    assert not check_package(package).problems()
+    assert package["uri"] == "https://www.example.gov.uk/tenders/ne7/release.json"
+    urls = [d["url"] for d in package["releases"][0]["tender"]["documents"]]
+    assert "https://www.example.gov.uk/tenders/ne7/01-instructions-to-tenderers.docx" in urls
+    # the command line wins over the particulars
+    r = run_cli("pack", "variations/ne7-fostering.yaml", "-o", "packs",
+                "--documents-url", "https://procurement.example.org/ne7/2026/", cwd=project)
+    assert r.returncode == 0 and "documents_url" not in r.stderr, r.stderr
+    package = json.loads((project / "packs" / "ne7-fostering" / "release.json").read_text())
+    assert not check_package(package).problems()
+    assert all(d["url"].startswith("https://procurement.example.org/ne7/2026/")
+               for d in package["releases"][0]["tender"]["documents"])
+    manifest = json.loads((project / "packs" / "ne7-fostering" / "manifest.json").read_text())
+    assert "release.json" in {f["name"] for f in manifest["files"]}
+
+
+def test_a_bad_documents_url_is_a_clear_error(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    path = _set_documents_url(project, "ne7-fostering", "http://www.example.gov.uk/ne7/")
+    line = path.read_text().splitlines().index("  documents_url: http://www.example.gov.uk/ne7/") + 1
+    r = run_cli("pack", "variations/ne7-fostering.yaml", "-o", "packs", cwd=project)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert (f"variations/ne7-fostering.yaml:{line}:18: 'http://www.example.gov.uk/ne7/' is not a valid "
+            "documents_url (write the https address") in r.stderr, r.stderr
+    assert not (project / "packs" / "ne7-fostering").exists()
+    for args, message in (
+            (["variations/white-rose-fostering.yaml", "--documents-url", "documents/"],
+             "error: --documents-url 'documents/' is not an https address"),
+            (["--all", "--documents-url", "https://www.example.gov.uk/x/"],
+             "error: --documents-url is one pack's address: pack one overlay with it")):
+        r = run_cli("pack", *args, "-o", "packs2", cwd=project)
+        assert r.returncode == 1 and "Traceback" not in r.stderr
+        assert message in r.stderr, r.stderr
+        assert not (project / "packs2").exists()
 
 
 def test_packing_twice_gives_identical_bytes(all_packs: Path, tmp_path: Path) -> None:
