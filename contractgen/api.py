@@ -466,17 +466,20 @@ def _diff_register(outs: list, nb: Numbered, nv: Numbered,
                 ops.append(f"{name}: national wording")
                 notes.append(Note("No variation here: the national wording stands.", name))
                 continue
-            side, sb, sv, rows, groups, multi = info[side_no]
+            side_info = info[side_no]
+            assert side_info is not None  # a side with a variation here resolves through overlays
+            side, sb, sv, rows, groups, multi = side_info
             final, op, cat, side_notes = _summary(groups[gi], rows, side.sources, sb, sv, multi, side=name)
             ops.append(f"{name}: {op}")
             cats.append(cat)
             notes.extend(side_notes)
         if clause.startswith("(") and final is not None:
             clause = final.clause
+        anchor = f"_Var{number}"
         reg = RegisterRow(number, clause, heading, "; ".join(ops), " / ".join(dict.fromkeys(cats)),
-                          " ".join(n.full for n in notes), f"_Var{number}", final.variation if final else None,
+                          " ".join(n.full for n in notes), anchor, final.variation if final else None,
                           tuple(notes))
-        anchors[i] = reg.anchor
+        anchors[i] = anchor
         register.append(reg)
         by_key[key] = reg
     for i, out in enumerate(outs):

@@ -14,7 +14,7 @@ from lxml import etree
 from conftest import ROOT, convert_with_libreoffice
 from contractgen import api
 from contractgen.overlay import resolve_chain
-from docxread import NS, W, lint_revisions, part, q
+from docxread import NS, lint_revisions, part, q
 from test_redline import assert_law, case_project
 
 COMMENTS_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"

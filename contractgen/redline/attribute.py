@@ -61,7 +61,7 @@ def explain(outs: list[Out], variations: list[Variation], base: Contract, varied
         item, old = out.item, out.old
         missing = absent is not None and out.status == absent
 
-        def fits(v: Variation | None) -> Variation | None:
+        def fits(v: Variation | None, missing: bool = missing) -> Variation | None:
             return v if v is not None and (not missing or v.op in ("delete", "undefine")) else None
 
         found = None
