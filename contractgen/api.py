@@ -274,7 +274,7 @@ def _summary(group: Any, rows: dict[int, Any], sources: dict[int, Source], nbase
     """Return (the row of the variation the clause finally stands by, operation, category, notes)
     for one group of variations on the same target; `side` prefixes every label (a diff)."""
     from .redline.docx import Note  # noqa: PLC0415
-    from .render.variations import set_change  # noqa: PLC0415
+    from .render.variations import parameter_label, set_change, shown_value  # noqa: PLC0415
 
     gone = {id(v) for v in group.superseded} | set(omitted)
     live = [v for v in group.members if id(v) not in gone]
@@ -284,12 +284,13 @@ def _summary(group: Any, rows: dict[int, Any], sources: dict[int, Source], nbase
 
     def label(v: Any, superseded: bool = False) -> str:
         src = sources.get(id(v), blank).overlay
+        what = "its particulars" if v.derived else v.id
         if side:  # a diff: the operand, and the overlay of its chain the variation comes from
             where = "" if src == side else f"from {src}"
             if superseded:
-                return f"{side}, superseded — {where or src} ({v.id})"
+                return f"{side}, superseded — {where or src} ({what})"
             return f"{side} ({where})" if where else side
-        where = f"{src} ({v.id})" if superseded else src
+        where = f"{src} ({what})" if superseded else src
         return ("Superseded — " + where) if superseded else (where if multi else "")
 
     notes = []
@@ -304,11 +305,14 @@ def _summary(group: Any, rows: dict[int, Any], sources: dict[int, Source], nbase
         if id(v) in gone:
             src = sources.get(id(v), blank)
             r = rows[id(v)]
-            text = f"{r.operation}. {r.rationale}" if v.op == "set" and not r.detail else r.rationale
+            text, detail = r.rationale, r.detail
+            if v.op == "set":  # what it had set, which no longer stands
+                p = nvaried.contract.parameters[v.target]
+                detail = f"It had set {parameter_label(p.name)}: “{shown_value(p, v.value)}”."
             if id(v) in omitted:
                 text += " (The clause is not in the contract as it finally stands.)"
             notes.append(Note(text, label(v, True), src.author, v.category, src.effective, superseded=True,
-                              detail=r.detail))
+                              detail=detail))
     if final.op == "set":
         p = nvaried.contract.parameters[final.target]
         operation, _ = set_change(p, nbase.contract.values[final.target], final.value)
