@@ -21,6 +21,29 @@ from .textdiff import DEL, EQ, Piece, Tok
 REVISION_TAGS = ("w:ins", "w:del", "w:moveFrom", "w:moveTo")
 
 
+@dataclass(frozen=True)
+class Note:
+    """One reason beside a change: whose it is, and whether a later overlay superseded it."""
+
+    text: str
+    label: str = ""  # who gives it, when the register has several sources ("west-london-alliance")
+    author: str = ""  # the consortium whose reason it is: the Word comment's author
+    category: str = ""
+    date: dt.date | None = None  # the overlay's effective date: the comment's date
+    superseded: bool = False
+    detail: str = ""  # a long value's change in words, shown before the reason in the register only
+
+    @property
+    def shown(self) -> str:
+        return f"{self.label}: {self.text}" if self.label else self.text
+
+    @property
+    def full(self) -> str:
+        """The reason as the register shows it: a long value's change first."""
+        text = f"{self.detail} {self.text}" if self.detail else self.text
+        return f"{self.label}: {text}" if self.label else text
+
+
 @dataclass
 class RegisterRow:
     number: int
@@ -31,6 +54,8 @@ class RegisterRow:
     rationale: str
     anchor: str | None  # bookmark of the first change of the variation
     variation: Any = None
+    notes: tuple[Note, ...] = ()  # the reasons, live first; the rationale cell shows one per paragraph
+    live: bool = True  # False: a row kept only to show reasons a later overlay superseded
 
 
 class _Revisions:
@@ -225,10 +250,152 @@ def _register(body: _Body, rows: list[RegisterRow]) -> None:
         first = [el("w:hyperlink", {"anchor": row.anchor, "history": "1"}, number)] if row.anchor else [
             el("w:r", None, w_t(str(row.number)))]
         tr.append(cell(0, first, False))
-        for i, text in enumerate((row.clause, row.heading, row.operation, row.category, row.rationale), start=1):
+        for i, text in enumerate((row.clause, row.heading, row.operation, row.category), start=1):
             tr.append(cell(i, [el("w:r", None, w_t(text))], False))
+        tr.append(_reasons_cell(body, cell(5, [], False), row))
         tbl.append(tr)
     body.out.append(tbl)
+
+
+MUTED = "5B6470"
+
+
+def _reasons_cell(body: _Body, tc: etree._Element, row: RegisterRow) -> etree._Element:
+    """Fill a register row's Rationale cell: one paragraph per reason, the source in bold, a
+    superseded reason in grey italics."""
+    p = tc.find(qn("w:p"))
+    notes = row.notes or (Note(row.rationale),)
+    for n, note in enumerate(notes):
+        para = p if n == 0 else w_p(w_ppr(body.styles["Table Text"]))
+        grey = [el("w:i"), el("w:color", {"val": MUTED})] if note.superseded else []
+        if note.label:
+            para.append(el("w:r", None, el("w:rPr", None, el("w:b"), *grey), w_t(f"{note.label}: ")))
+        grey = [el("w:i"), el("w:color", {"val": MUTED})] if note.superseded else []
+        text = f"{note.detail} {note.text}" if note.detail else note.text
+        para.append(el("w:r", None, *([el("w:rPr", None, *grey)] if grey else []), w_t(text)))
+        if n:
+            tc.append(para)
+    return tc
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments: each register row's reasons beside its first change
+
+COMMENTS_URI = "/word/comments.xml"
+COMMENT_STYLES = (
+    ('<w:style xmlns:w="{w}" w:type="paragraph" w:styleId="CommentText"><w:name w:val="annotation text"/>'
+     '<w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+     '<w:pPr><w:spacing w:after="60" w:line="240" w:lineRule="auto"/></w:pPr>'
+     '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>'),
+    ('<w:style xmlns:w="{w}" w:type="character" w:styleId="CommentReference"><w:name w:val="annotation reference"/>'
+     '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'
+     '<w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>'),
+)
+
+
+def initials(name: str) -> str:
+    """Return the initials Word shows beside a comment: West London Alliance → WLA."""
+    caps = "".join(w[0] for w in name.split() if w[:1].isupper())
+    return caps or name[:1].upper()
+
+
+def comment_texts(row: RegisterRow, author: str, date: dt.date) -> list[tuple[str, dt.date, list[str]]]:
+    """Return the comments of a register row: one per consortium that gives a live reason
+    there, as (author, date, paragraphs); the reasons it supersedes follow the last one's."""
+    live = [n for n in row.notes if not n.superseded] or [Note(row.rationale, "", author, row.category)]
+    gone = [n for n in row.notes if n.superseded]
+    out: list[tuple[str, dt.date, list[str]]] = []
+    for note in live:
+        who = note.author or author
+        first = f"V{row.number} · {note.category or row.category} — {note.shown}"
+        if out and out[-1][0] == who:
+            out[-1][2].append(first)
+        else:
+            out.append((who, note.date or date, [first]))
+    out[-1][2].extend(n.shown for n in gone)
+    return out
+
+
+def _anchor_paragraph(body: _Body, anchor: str) -> etree._Element | None:
+    """Return the paragraph of a register row's first change: the one holding its bookmark (in a
+    table, the first paragraph of the table that holds a revision)."""
+    for top in body.out:
+        for bm in top.iter(qn("w:bookmarkStart")):
+            if bm.get(qn("w:name")) != anchor:
+                continue
+            p = bm.getparent()
+            tbl = next((a for a in p.iterancestors(qn("w:tbl"))), None)
+            if tbl is not None:
+                for q in tbl.iter(qn("w:p")):
+                    if any(q.find(f".//{qn(t)}") is not None for t in REVISION_TAGS):
+                        return q
+            return p
+    return None
+
+
+def _mark_comment(p: etree._Element, cid: int, after: etree._Element | None) -> etree._Element:
+    """Put comment `cid`'s range around the revisions of paragraph `p` (its whole content when it
+    has no run-level revision), as siblings of them, then the reference run; return that run."""
+    revs = [c for c in p if etree.QName(c).localname in ("ins", "del", "moveFrom", "moveTo")]
+    start = el("w:commentRangeStart", {"id": str(cid)})
+    end = el("w:commentRangeEnd", {"id": str(cid)})
+    ref = el("w:r", None, el("w:rPr", None, val("w:rStyle", "CommentReference")), el("w:commentReference", {"id": str(cid)}))
+    if revs:
+        revs[0].addprevious(start)
+        last = after if after is not None else revs[-1]
+    else:
+        ppr = p.find(qn("w:pPr"))
+        if ppr is not None:
+            ppr.addnext(start)
+        else:
+            p.insert(0, start)
+        last = after if after is not None else p[-1]
+    last.addnext(end)
+    end.addnext(ref)
+    return ref
+
+
+def add_comments(doc: Any, body: _Body, register: list[RegisterRow], author: str, date: dt.date) -> int:
+    """Add each anchored register row's reasons as Word comments on its first change (the
+    word/comments.xml part); return how many."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import XmlPart
+
+    rows = [(r, p) for r in register if r.anchor for p in [_anchor_paragraph(body, r.anchor)] if p is not None]
+    if not rows:
+        return 0
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    styles = doc.styles.element
+    have = {s.get(qn("w:styleId")) for s in styles.iter(qn("w:style"))}
+    for xml in COMMENT_STYLES:
+        style = etree.fromstring(xml.format(w=W))
+        if style.get(qn("w:styleId")) not in have:
+            styles.append(style)
+    root = etree.Element(qn("w:comments"), nsmap={"w": W})
+    count = 0
+    for row, p in rows:
+        tail = None
+        for who, when, paragraphs in comment_texts(row, author, date):
+            cid = body.next_bookmark
+            body.next_bookmark += 1
+            comment = el("w:comment", {"id": str(cid), "author": who, "date": f"{when.isoformat()}T00:00:00Z",
+                                       "initials": initials(who)})
+            for n, text in enumerate(paragraphs):
+                para = w_p(w_ppr("CommentText"))
+                if n == 0:
+                    para.append(el("w:r", None, el("w:rPr", None, val("w:rStyle", "CommentReference")),
+                                   el("w:annotationRef")))
+                para.append(el("w:r", None, w_t(text)))
+                comment.append(para)
+            root.append(comment)
+            tail = _mark_comment(p, cid, tail)
+            count += 1
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part = XmlPart.load(PackURI(COMMENTS_URI), CT.WML_COMMENTS, blob, doc.part.package)
+    doc.part.relate_to(part, RT.COMMENTS)
+    return count
 
 
 def render_redline_docx(numbered: Numbered, outs: list[Out], register: list[RegisterRow], context: dict[str, Any],
@@ -257,6 +424,7 @@ def render_redline_docx(numbered: Numbered, outs: list[Out], register: list[Regi
                 _paragraph(body, revs, out, bookmark, anchor)
         body.out.append(w_p(w_ppr(body.styles["Clause Text"])))  # the final mark is never revised
         holder["count"] = revs.count
+        add_comments(doc, body, register, author, date)
 
     data = render_document(numbered, context, fill, title=context["title"], subject=context.get("subject", ""),
                            epoch=epoch)

@@ -42,6 +42,12 @@ del.moved { color: var(--move); background: var(--move-bg); text-decoration: lin
 .note { font-size: .82rem; color: var(--muted); border-left: 2px solid #c9a227; padding: .3rem .6rem; margin: .35rem 0;
         align-self: start; }
 .note b { color: var(--ink); display: block; }
+.note .why { display: block; margin-top: .2rem; }
+.why i { font-style: normal; font-weight: 600; color: var(--ink); }
+.why.superseded, .why.superseded i { color: var(--muted); font-style: italic; font-weight: 400; }
+.register .why { display: block; }
+.register .why + .why { margin-top: .25rem; }
+tr.superseded td { color: var(--muted); }
 .status { font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .table-wrap { margin: .4rem 0 .6rem 3.2rem; }
 tr.inserted td { background: var(--ins-bg); } tr.deleted td { background: var(--del-bg); }
@@ -86,10 +92,29 @@ STATUS_LABEL = {"changed": "changed", "inserted": "inserted", "deleted": "delete
                 "moved-from": "moved from here", "moved-to": "moved here"}
 
 
+def _reasons(row: Any, margin: bool = False) -> str:
+    """Return a register row's reasons, one a line: who gives each, and the superseded ones
+    marked; in the register, a long value's change comes first (the margin stands beside it)."""
+    notes = getattr(row, "notes", ())
+    if not notes:
+        return escape(row.rationale)
+    out = []
+    for n in notes:
+        cls = "why superseded" if n.superseded else "why"
+        label = f"<i>{escape(n.label)}:</i> " if n.label else ""
+        text = n.text if margin or not n.detail else f"{n.detail} {n.text}"
+        out.append(f'<span class="{cls}">{label}{escape(text)}</span>')
+    return "".join(out)
+
+
 def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any], context: dict[str, Any],
-                        author: str) -> str:
-    """Return the HTML redline (one file, readable without scripts or network)."""
-    var_number = {id(r_var): r.number for r, r_var in ((r, _var(r)) for r in register)}
+                        author: str, row_of: dict[int, Any] | None = None) -> str:
+    """Return the HTML redline (one file, readable without scripts or network); `row_of` gives
+    the register row of each changed paragraph (its margin note shows that row's reasons)."""
+    if row_of is None:
+        var_row = {id(_var(r)): r for r in register}
+        row_of = {i: var_row[id(o.variation)] for i, o in enumerate(outs)
+                  if o.variation is not None and id(o.variation) in var_row}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -110,8 +135,10 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
                      "<th>Operation</th><th>Category</th><th>Rationale</th></tr></thead><tbody>")
         for r in register:
             link = f'<a href="#v{r.number}">{r.number}</a>' if r.anchor else str(r.number)
-            parts.append(f'<tr id="reg{r.number}"><td>{link}</td><td>{escape(r.clause)}</td><td>{escape(r.heading)}</td>'
-                         f"<td>{escape(r.operation)}</td><td>{escape(r.category)}</td><td>{escape(r.rationale)}</td></tr>")
+            cls = "" if getattr(r, "live", True) else ' class="superseded"'
+            parts.append(f'<tr id="reg{r.number}"{cls}><td>{link}</td><td>{escape(r.clause)}</td>'
+                         f"<td>{escape(r.heading)}</td><td>{escape(r.operation)}</td><td>{escape(r.category)}</td>"
+                         f"<td>{_reasons(r)}</td></tr>")
         parts.append("</tbody></table></nav>")
     else:
         changes = [i for i, o in enumerate(outs) if o.changed]
@@ -122,7 +149,8 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
     seen_var: set[int] = set()
     for i, out in enumerate(outs):
         item = out.item
-        number = var_number.get(id(out.variation)) if out.variation is not None else None
+        reg = row_of.get(i)
+        number = reg.number if reg is not None else None
         ident = ""
         if number is not None and number not in seen_var:
             seen_var.add(number)
@@ -147,10 +175,9 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
         parts.append("</div>")
         if out.changed:
             label = STATUS_LABEL.get(out.status, out.status)
-            if out.variation is not None and number is not None:
-                v = out.variation
-                parts.append(f'<aside class="note"><b>{number} · {escape(v.category)}</b>'
-                             f'<span class="status">{escape(label)}</span> {escape(v.rationale)}'
+            if reg is not None:
+                parts.append(f'<aside class="note"><b>{number} · {escape(reg.category)}</b>'
+                             f'<span class="status">{escape(label)}</span> {_reasons(reg, margin=True)}'
                              f'<a class="back" href="#reg{number}">register</a></aside>')
             else:
                 parts.append(f'<aside class="note"><span class="status">{escape(label)}</span></aside>')

@@ -30,9 +30,64 @@ class Row:
     category: str
     rationale: str
     target_id: str | None  # the clause id to link to in the varied contract, if present
+    detail: str = ""  # a long value's change, in words ("Now: “…” (was: “…”)."), shown before the reason
+
+    @property
+    def reason(self) -> str:
+        """The rationale as a reader sees it: a long value's change first, then why."""
+        return f"{self.detail} {self.rationale}" if self.detail else self.rationale
 
 
-def _where(numbered: Numbered, ident: str) -> tuple[str, str] | None:
+#: Words a parameter's name spells otherwise in prose.
+_NAME_WORDS = {"dps": "DPS", "ipa": "IPA", "call off": "call-off", "kpi": "KPI", "ofsted": "Ofsted"}
+#: Longest "Label: new (was: old)" kept in the register's Operation column.
+SHORT_CHANGE = 72
+
+
+def parameter_label(name: str) -> str:
+    """Return a parameter's name as a heading a person would write: call_off_procedure → Call-off procedure."""
+    text = name.replace("_", " ")
+    for suffix in (" description",):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    padded = f" {text} "
+    for word, shown in _NAME_WORDS.items():
+        padded = padded.replace(f" {word} ", f" {shown} ")
+    text = padded.strip()
+    return text[:1].upper() + text[1:]
+
+
+def particular_label(source: str) -> str:
+    """Return how the schedule names the particular a `from:` parameter reads (consortium.term.years → Term)."""
+    key = source.split(".")[1] if "." in source else source
+    return dict(PARTICULAR_LABELS).get(key, key.replace("_", " ").capitalize())
+
+
+def shown_value(p: Any, value: Any) -> str:
+    """Return a parameter value as the register shows it ("none" for a count of nothing)."""
+    if p.type in ("integer", "number") and value == 0 and p.unit:
+        return "none"
+    return format_value(p, value)
+
+
+def set_change(p: Any, old: Any, new: Any) -> tuple[str, str]:
+    """Return (operation, detail) for a changed value: "Tiers: 3 (was: none)" when that is short;
+    else "Call-off procedure changed" and the change in words, shown before the reason (long
+    prose values read better there than in a narrow column)."""
+    label = parameter_label(p.name)
+    was, now = shown_value(p, old), shown_value(p, new)
+    change = f"{label}: {now} (was: {was})"
+    if len(change) <= SHORT_CHANGE:
+        return change, ""
+    return f"{label} changed", f"Now: “{now}” (was: “{was}”)."
+
+
+def derived_reason(p: Any) -> str:
+    """Return the reason a row gives for a value set from the consortium particulars."""
+    return f"Set from the consortium's particulars ({particular_label(p.source or '')})."
+
+
+def where(numbered: Numbered, ident: str) -> tuple[str, str] | None:
     for part, node in numbered.walk():
         if node.clause.id == ident:
             prefix = f"{part.label}, " if part.label else ""
@@ -92,57 +147,55 @@ def variation_rows(base: Contract | Numbered, varied: Contract | Numbered, overl
         target_id: str | None = None
         if v.op == "set":
             uses = _uses(after, v.target)
-            places = [w for w in (_where(after, u) for u in uses) if w]
+            places = [w for w in (where(after, u) for u in uses) if w]
             clause = ", ".join(p[0] for p in places[:6]) + (" …" if len(places) > 6 else "") or "(not shown in the text)"
             p = after.contract.parameters[v.target]
-            heading = p.description
+            label = parameter_label(p.name)
+            heading = places[0][1] if places and places[0][1] else label  # the clause's heading, else the label
             target_id = uses[0] if uses else None
-            old = format_value(p, running[v.target])
-            new = format_value(p, v.value)
+            operation, detail = set_change(p, running[v.target], v.value)
             running[v.target] = v.value
-            if len(old) + len(new) <= 40:
-                operation = f"{OP_LABEL['set']}: {old} → {new}"
-            else:  # long prose values read better under the heading than in a narrow column
-                operation = OP_LABEL["set"]
-                heading = f"{heading} Was: {old} Now: {new}"
-            rows.append(Row(i, v, clause, heading, operation, v.category, v.rationale, target_id))
+            rationale = derived_reason(p) if v.derived else v.rationale
+            rows.append(Row(i, v, clause, heading, operation, v.category, rationale, target_id, detail))
             continue
         elif v.op in ("define", "undefine"):
             defs = next((c.id for _, c in after.contract.walk() if c.list == "definitions"), None)
-            w = _where(after, defs) if defs else None
+            w = where(after, defs) if defs else None
             clause = w[0] if w else ""
             heading = f"Definition of “{v.target}”"
             target_id = defs
         elif v.op == "delete":
-            w = _where(before, v.target)
+            w = where(before, v.target)
             clause = f"deleted (was {w[0]})" if w else "deleted"
             heading = w[1] if w else ""
         else:
-            w = _where(after, v.target)
+            w = where(after, v.target)
             if w:
                 clause, heading = w
                 target_id = v.target
             else:
                 clause, heading = "(omitted under these particulars)", ""
             if v.op == "move":
-                was = _where(before, v.target)
+                was = where(before, v.target)
                 clause += f" (was {was[0]})" if was else ""
         rows.append(Row(i, v, clause, heading, OP_LABEL[v.op], v.category, v.rationale, target_id))
     return rows
+
+
+PARTICULAR_LABELS = (
+    ("name", "Consortium"), ("region", "Region"), ("lead", "Lead authority"), ("members", "Member authorities"),
+    ("arrangement", "Arrangement"), ("services", "Services"), ("lots", "Lots"), ("age_bands", "Age bands"),
+    ("tiers", "Tiers"), ("term", "Term"), ("award", "Award weightings"), ("call_off", "Call-off"),
+    ("monitoring", "Monitoring"),
+)
 
 
 def particulars_rows(consortium: dict[str, Any]) -> list[tuple[str, str]]:
     """Return (label, value) rows describing the consortium particulars that are present."""
     from ..overlay import prose_list
 
-    labels = [
-        ("name", "Consortium"), ("region", "Region"), ("lead", "Lead authority"), ("members", "Member authorities"),
-        ("arrangement", "Arrangement"), ("services", "Services"), ("lots", "Lots"), ("age_bands", "Age bands"),
-        ("tiers", "Tiers"), ("term", "Term"), ("award", "Award weightings"), ("call_off", "Call-off"),
-        ("monitoring", "Monitoring"),
-    ]
     rows = []
-    for key, label in labels:
+    for key, label in PARTICULAR_LABELS:
         if key not in consortium:
             continue
         value = consortium[key]
@@ -205,14 +258,14 @@ def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: i
             drows = variation_rows(base, varied, Overlay(overlay.id, overlay.path, None, None, overlay.effective,
                                                           None, overlay.consortium, tuple(derived)))
             body.table(("Clause", "Value", "Category"),
-                       tuple((r.clause, r.rationale.split(": ", 1)[-1], r.category) for r in drows),
+                       tuple((r.clause, r.detail or r.operation, r.category) for r in drows),
                        indent=0, plain=True, weights=[2, 3, 1])
         body.para("Heading 1", [w_r("Variations")])
         body.para("Clause Text", [w_r(
             f"Each row is one variation declared in {document_path(overlay.path)} against {base.ref}. Clause numbers "
             "are those of the varied contract.")])
         body.table(("No.", "Clause", "Heading", "Operation", "Category", "Rationale"),
-                   tuple((str(r.number), r.clause, r.heading, r.operation, r.category, r.rationale) for r in rows),
+                   tuple((str(r.number), r.clause, r.heading, r.operation, r.category, r.reason) for r in rows),
                    indent=0, plain=True, weights=[0.75, 1.2, 1.8, 1.6, 1.75, 4.0])
 
     return render_document(numbered, ctx, fill, title=ctx["title"], subject=consortium["name"], epoch=epoch)
