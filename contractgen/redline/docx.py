@@ -149,6 +149,15 @@ def _paragraph(body: _Body, revs: _Revisions, out: Out, bookmark: str | None, an
     mark = revs.mark(out.status)
     if mark is not None:
         ppr.append(el("w:rPr", None, mark))
+    if out.status in ("same", "changed") and out.old is not None:
+        # A paragraph whose style or list level changed keeps its old properties in w:pPrChange,
+        # so that reject-all (Word) and the "[old]" number (LibreOffice) are the base's.
+        old_style, old_num = _style_and_num(body, Out(out.status, out.old))
+        if (old_style, old_num) != (style, num):
+            old_id, old_ilvl = old_num if old_num else (None, None)
+            change = revs.rev("w:pPrChange")
+            change.append(w_ppr(body.styles[old_style], old_id, old_ilvl))
+            ppr.append(change)
     p = w_p(ppr)
     marks = []
     for name in (bookmark, anchor):
