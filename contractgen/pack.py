@@ -19,7 +19,7 @@ from .errors import SourceError, UsageError, note_warnings
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
 from .overlay import Resolved, prose_list, resolve_chain
-from .render.docx import NOTICE, long_date, prop, render_template, template_path, user_templates
+from .render.docx import NOTICE, long_date, prop, render_template, template_path, tidy_package, user_templates
 from .render.text import blocks
 from .render.zipnorm import normalise_zip, zip_time
 
@@ -148,6 +148,7 @@ def _render_doc(template: str, context: dict[str, Any], date: dt.date, epoch: in
     cp.created = cp.modified = cp.last_printed = stamp
     cp.revision = 1
     cp.comments = NOTICE
+    tidy_package(tpl.docx)  # a commissioner's --templates copy may carry what Word would repair
     buf = io.BytesIO()
     tpl.docx.save(buf)
     return normalise_zip(buf.getvalue(), epoch, date)

@@ -204,3 +204,23 @@ def test_sort_properties_puts_children_in_schema_order() -> None:
     sort_properties(mark)
     assert [etree.QName(c).localname for c in mark] == ["pStyle", "jc", "rPr"]
     assert [etree.QName(c).localname for c in mark[2]] == ["ins", "b"]
+
+
+def test_a_commissioners_own_template_is_cleaned_too(validator: OpenXmlValidator, tmp_path: Path) -> None:
+    """A form of tender saved from python-docx's default template (which carries the
+    stylesWithEffects part Word may call unreadable) still gives a pack document that opens clean."""
+    from docx import Document
+
+    folder = tmp_path / "mine" / "pack"
+    folder.mkdir(parents=True)
+    doc = Document(str(ROOT / "contractgen" / "templates" / "pack" / "form-of-tender.docx"))
+    mine = Document()  # python-docx's own default package, stylesWithEffects.xml included
+    for p in doc.paragraphs:
+        mine.add_paragraph(p.text)
+    mine.save(str(folder / "form-of-tender.docx"))
+    with zipfile.ZipFile(folder / "form-of-tender.docx") as z:
+        assert "word/stylesWithEffects.xml" in z.namelist()
+    out = tmp_path / "packs"
+    _cli("pack", f"variations/{FOSTERING}.yaml", "-o", str(out), "--templates", str(tmp_path / "mine"))
+    (written,) = (out / FOSTERING).glob("*form-of-tender*.docx")
+    _fail_on(audit(validator, written))
