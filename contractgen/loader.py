@@ -224,18 +224,20 @@ def read_text(path: Path) -> tuple[str, str]:
             f"file is {len(data) / 2**20:.1f} MB, larger than the {MAX_BYTES / 2**20:.0f} MB limit",
             "split it into smaller files",
         )
+    text = decode_utf8(data, shown)
+    return shown, text.removeprefix("\ufeff")
+
+
+def decode_utf8(data: bytes, shown: str) -> str:
+    """Return `data` as text (any BOM kept), or raise a SourceError at the first byte that is not UTF-8."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SourceError(
-            Pos(shown, line, col),
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            "save the file as UTF-8",
-        ) from None
-    return shown, text.removeprefix("\ufeff")
+        raise SourceError(Pos(shown, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                          "save the file as UTF-8") from None
 
 
 def load_yaml(path: Path) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from .errors import ContractgenError, Pos, SourceError
-from .loader import Map, Seq, load_yaml_text
+from .loader import Map, Seq, decode_utf8, load_yaml_text
 
 BOM = "\ufeff"
 Step = str | int
@@ -83,14 +83,7 @@ class _Splice:
 
 def decode(data: bytes, shown: str) -> tuple[str, str]:
     """Return (BOM or "", text after it) of UTF-8 `data`; raise a SourceError if it is not UTF-8."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SourceError(Pos(shown, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                          "save the file as UTF-8") from None
+    text = decode_utf8(data, shown)
     if text.startswith(BOM):
         return BOM, text[1:]
     return "", text

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from conftest import ROOT, run_cli
+from faults import SIGNAL_HALF_WAY, script
 
 BOMB = (
     "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
@@ -50,38 +51,7 @@ def test_an_alias_bomb_fails_cleanly_and_small(tmp_path: Path) -> None:
     assert result["grew_mb"] < 100, result
 
 
-INTERRUPT_DURING_WRITE = textwrap.dedent("""
-    import os, signal, sys
-    real_fdopen = os.fdopen
-
-    def fdopen(fd, mode="r", *args, **kwargs):
-        fh = real_fdopen(fd, mode, *args, **kwargs)
-        if "w" not in mode:
-            return fh
-
-        class HalfThenCtrlC:
-            def write(self, data):
-                fh.write(data[: len(data) // 2])
-                fh.flush()
-                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through the write
-                fh.write(data[len(data) // 2:])
-
-            def __getattr__(self, name):
-                return getattr(fh, name)
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return fh.__exit__(*exc)
-
-        return HalfThenCtrlC()
-
-    os.fdopen = fdopen
-    from contractgen.cli import main
-    sys.argv = ["contractgen", *sys.argv[1:]]
-    main()
-""")
+INTERRUPT_DURING_WRITE = script(SIGNAL_HALF_WAY)
 
 
 def test_ctrl_c_half_way_through_a_build_leaves_the_previous_output_intact(tmp_path: Path) -> None:
@@ -90,7 +60,7 @@ def test_ctrl_c_half_way_through_a_build_leaves_the_previous_output_intact(tmp_p
     assert first.returncode == 0
     previous = out.read_bytes()
     out.write_bytes(previous + b"")  # the earlier build, as the user has it
-    r = subprocess.run([sys.executable, "-c", INTERRUPT_DURING_WRITE, "build", "variations/white-rose-fostering.yaml",
+    r = subprocess.run([sys.executable, "-c", INTERRUPT_DURING_WRITE, "SIGINT", "build", "variations/white-rose-fostering.yaml",
                         "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 130, r.stderr
     assert "interrupted: no output was changed" in r.stderr and "Traceback" not in r.stderr

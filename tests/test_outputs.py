@@ -7,12 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+from faults import REFUSE, script
 
 OVERLAY = "variations/peninsula-cost-volume.yaml"
 
@@ -71,36 +70,7 @@ def test_a_loop_of_symbolic_links_among_overlays_is_a_users_error(tmp_path: Path
     assert not (project / "out.docx").exists()
 
 
-FAIL_WRITES = textwrap.dedent("""
-    import errno, os, sys
-    real_fdopen = os.fdopen
-    code = getattr(errno, sys.argv[1])
-
-    def fdopen(fd, mode="r", *args, **kwargs):
-        fh = real_fdopen(fd, mode, *args, **kwargs)
-        if "w" not in mode:
-            return fh
-
-        class Refusing:
-            def write(self, data):
-                raise OSError(code, os.strerror(code))
-
-            def __getattr__(self, name):
-                return getattr(fh, name)
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return fh.__exit__(*exc)
-
-        return Refusing()
-
-    os.fdopen = fdopen
-    from contractgen.cli import main
-    sys.argv = ["contractgen", *sys.argv[2:]]
-    main()
-""")
+FAIL_WRITES = script(REFUSE)
 
 
 @pytest.mark.parametrize(("code", "reason", "fix"), [

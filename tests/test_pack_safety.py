@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, run_cli
+from faults import SIGNAL_HALF_WAY, script
 
 ENV = {"PYTHONPATH": str(ROOT)}  # the package of this tree, wherever the test runs it from
 OVERLAY = "id: ok\nbase: mini@1.0\neffective: 2026-04-01\nconsortium:\n  name: {name}\n  arrangement: framework\nvariations: []\n"
@@ -428,39 +429,7 @@ def test_sigterm_to_the_parent_of_pack_all_leaves_no_worker_and_only_complete_pa
     assert {p.stem for p in out.glob("*.zip")} == {p.name for p in folders}
 
 
-SIGNAL_DURING_WRITE = textwrap.dedent("""
-    import os, signal, sys
-    real_fdopen = os.fdopen
-    signum = getattr(signal, sys.argv.pop(1))
-
-    def fdopen(fd, mode="r", *args, **kwargs):
-        fh = real_fdopen(fd, mode, *args, **kwargs)
-        if "w" not in mode:
-            return fh
-
-        class HalfThenSignal:
-            def write(self, data):
-                fh.write(data[: len(data) // 2])
-                fh.flush()
-                os.kill(os.getpid(), signum)  # the terminal closes, or a service manager stops us
-                fh.write(data[len(data) // 2:])
-
-            def __getattr__(self, name):
-                return getattr(fh, name)
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return fh.__exit__(*exc)
-
-        return HalfThenSignal()
-
-    os.fdopen = fdopen
-    from contractgen.cli import main
-    sys.argv = ["contractgen", *sys.argv[1:]]
-    main()
-""")
+SIGNAL_DURING_WRITE = script(SIGNAL_HALF_WAY)
 
 
 @pytest.mark.parametrize(("name", "code"), [("SIGHUP", 129), ("SIGTERM", 143)])
