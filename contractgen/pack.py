@@ -261,8 +261,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
         f"{ctx['tender_title']} ({resolved.contract.ref})",
         "Enter prices in the yellow cells only, in pounds, excluding VAT. Every other cell is locked.",
         f"Each lot is priced on its own basis, a row for each: {lot_bases}.",
-        "Weekly core fee: the all-inclusive weekly fee for a Placement of the row's kind (its age band, need "
-        "level or placement category, or the lot's placement), as defined in the framework agreement.",
+        ("Weekly core fee: the all-inclusive weekly fee for a Placement of the row's kind (its age band, need "
+         "level or placement category, or the lot's placement), as defined in the framework agreement."),
         "Additional services: weekly prices for services bought only when an Individual Placement Agreement names them.",
         "Totals are calculated for you.",
     ]

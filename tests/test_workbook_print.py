@@ -13,8 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from conftest import ROOT, convert_with_libreoffice, run_cli
+from conftest import convert_with_libreoffice, run_cli
 
 PACKS = ["south-central-fostering", "white-rose-residential"]
 WORKBOOK = "07-pricing-schedule.xlsx"
