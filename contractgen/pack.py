@@ -154,8 +154,90 @@ def _render_doc(template: str, context: dict[str, Any], date: dt.date, epoch: in
     return normalise_zip(buf.getvalue(), epoch, date)
 
 
+#: How a lot is priced, from what its name says (the particulars give each lot as a name only):
+#: (basis, the first column's heading, the rows). See `_pricing_basis`.
+PricingBasis = tuple[str, str, list[str]]
+
+
+def _lot_phrase(name: str) -> str:
+    """Return a lot's name without its article, capitalised: 'a standard level of need' → 'Standard level of need'."""
+    text = re.sub(r"(?i)^(a|an|the)\s+", "", name.strip())
+    return text[:1].upper() + text[1:]
+
+
+def _pricing_basis(name: str, bands: list[str]) -> PricingBasis:
+    """Return how a lot is priced, read from its name, the only thing the particulars say of a lot:
+
+    - a lot of named placement categories ("one lot with seven placement categories (a, b and c)")
+      is priced per placement category, a row for each;
+    - a lot that is a level of need ("a limited support level of need") per need level, one row;
+    - a parent-and-child lot per placement, one row: the fee is for the parent and child together,
+      so the child's age band does not set it;
+    - every other lot per age band, a row for each of the consortium's age bands."""
+    cats = re.search(r"(?i)placement categories\s*\(([^()]*)\)", name)
+    if cats:
+        items = [s.strip() for s in cats[1].split(",") if s.strip()]
+        if items and " and " in items[-1]:
+            items[-1:] = [s.strip() for s in items[-1].rsplit(" and ", 1)]
+        return "per placement category", "Placement category", [_lot_phrase(s) for s in items]
+    if re.search(r"(?i)\b(level of need|need level)\b", name):
+        return "per need level", "Need level", [_lot_phrase(name)]
+    if re.search(r"(?i)\bparent and child\b", name):
+        return "per placement", "Placement", ["Parent and child placement"]
+    return "per age band", "Age band", bands
+
+
+def _wrapped_lines(text: str, width: float, bold: bool = False) -> int:
+    """Return how many lines `text` takes wrapped at word boundaries in a column `width` characters
+    wide (Excel's unit: the width of '0' in the default font). Letters average a little under a
+    '0'; bold ones a little over, so a line holds fewer: a safe estimate, never one line short."""
+    room = max(int(width * (0.82 if bold else 0.95)) - 1, 1)
+    lines, used = 1, 0
+    for word in str(text).split():
+        need = len(word) if used == 0 else used + 1 + len(word)
+        if need <= room:
+            used = need
+        else:
+            lines += 1
+            used = len(word)
+            while used > room:  # a word longer than the line breaks inside itself
+                lines += 1
+                used -= room
+    return lines
+
+
+def _row_height(texts: list[tuple[str, float, bool]], size: float = 11) -> float:
+    """Return a row's height in points for its cells' (text, column width, bold): the tallest cell's
+    lines at 1.3 times the font size, and a little padding."""
+    lines = max((_wrapped_lines(t, w, b) for t, w, b in texts), default=1)
+    return round(lines * size * 1.3 + 4, 1)
+
+
+#: The lot sheets' columns: (heading, width). The first column's heading is the lot's pricing basis.
+_PRICE_COLUMNS = [("", 30), ("Weekly core fee (£)", 18), ("Additional support, per week (£)", 18),
+                  ("Therapeutic support, per week (£)", 18), ("Education, per week (£)", 18),
+                  ("Total weekly fee (£)", 18)]
+#: Printed: landscape A4, scaled to one page wide, each page numbered with its sheet's name.
+_FOOTER = "&A — page &P of &N"
+
+
+def _print_setup(ws: Any, last_col: str, title_row: int | None) -> None:
+    ws.print_area = f"A1:{last_col}{ws.max_row}"
+    if title_row:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.oddFooter.center.text = _FOOTER
+    ws.oddFooter.center.size = 9
+
+
 def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> bytes:
-    """Return the pricing schedule: a sheet per lot, rows per age band, inputs unlocked and validated."""
+    """Return the pricing schedule: a sheet per lot, a row per unit of the lot's pricing basis (age
+    band, need level, placement category or placement), inputs unlocked and validated. Each sheet
+    prints on landscape A4, one page wide, its heading row repeated on every page."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -165,6 +247,7 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     bands = cons.get("age_bands") or [b.strip() for b in re.split(r",| and ", str(
         resolved.contract.values.get("age_bands_description", "0 to 17"))) if b.strip()]
     tiers = cons.get("tiers", 0) or 0
+    bases = {lot["number"]: _pricing_basis(lot["name"], [str(b) for b in bands]) for lot in ctx["lots"]}
     wb = Workbook()
     info = wb.active
     info.title = "Instructions"
@@ -172,26 +255,44 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     body_font = "Calibri"  # the workbook's default font: a font without a name falls back to a serif
     white = Font(name=body_font, bold=True, color="FFFFFF")
     input_fill = PatternFill("solid", fgColor="FFF4CC")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    lot_bases = "; ".join(f"lot {n} {basis}" for n, (basis, _, _) in bases.items())
     lines = [
         f"Pricing schedule — {cons['name']}",
         f"{ctx['tender_title']} ({resolved.contract.ref})",
         "Enter prices in the yellow cells only, in pounds, excluding VAT. Every other cell is locked.",
-        "Weekly core fee: the all-inclusive weekly fee for a Placement in that age band, as defined in the framework agreement.",
+        f"Each lot is priced on its own basis, a row for each: {lot_bases}.",
+        ("Weekly core fee: the all-inclusive weekly fee for a Placement of the row's kind (its age band, need "
+         "level or placement category, or the lot's placement), as defined in the framework agreement."),
         "Additional services: weekly prices for services bought only when an Individual Placement Agreement names them.",
         "Totals are calculated for you.",
     ]
+    info_width = 100
+    info.column_dimensions["A"].width = info_width
     for r, line in enumerate(lines, start=1):
-        info.cell(row=r, column=1, value=line).font = Font(name=body_font, bold=(r == 1),
-                                                                         size=14 if r == 1 else 11)
-    info.column_dimensions["A"].width = 110
+        cell = info.cell(row=r, column=1, value=line)
+        size = 14 if r == 1 else 11
+        cell.font = Font(name=body_font, bold=(r == 1), size=size)
+        cell.alignment = wrap
+        info.row_dimensions[r].height = _row_height([(line, info_width * 11 / size, r == 1)], size)
     info.protection.sheet = True
-    columns = ["Age band", "Weekly core fee (£)", "Additional support, per week (£)",
-               "Therapeutic support, per week (£)", "Education, per week (£)", "Total weekly fee (£)"]
+    _print_setup(info, "A", None)
+    widths = [w for _, w in _PRICE_COLUMNS]
+    span = sum(widths)
     for lot in ctx["lots"]:
+        basis, first_heading, rows = bases[lot["number"]]
         ws = wb.create_sheet(title=f"Lot {lot['number']}"[:31])
-        ws["A1"] = f"Lot {lot['number']}: {lot['name']}"
-        ws["A1"].font = Font(name=body_font, bold=True, size=13)
-        ws["A2"] = cons["name"]
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[chr(64 + i)].width = w
+        # the title is the lot's label: its own name when that already says "Lot n", else "Lot n: name"
+        title = lot["label"][:1].upper() + lot["label"][1:]
+        each = f", a row for each {first_heading.lower()}" if len(rows) > 1 else ""
+        heads = [(1, title, 13, True), (2, f"{cons['name']}. Priced {basis}{each}.", 11, False)]
+        for r, text, size, bold in heads:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(widths))
+            ws.cell(row=r, column=1, value=text).font = Font(name=body_font, bold=bold, size=size)
+            ws.cell(row=r, column=1).alignment = wrap
+            ws.row_dimensions[r].height = _row_height([(text, span * 11 / size, bold)], size)
         row0 = 4
         if tiers:
             ws["A3"] = f"Tier applied for (1 to {tiers})"
@@ -203,16 +304,19 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
             ws.add_data_validation(dv_tier)
             dv_tier.add("B3")
             row0 = 5
+        columns = [first_heading, *(h for h, _ in _PRICE_COLUMNS[1:])]
         for i, name in enumerate(columns, start=1):
             cell = ws.cell(row=row0, column=i, value=name)
             cell.fill, cell.font = header_fill, white
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrap
+        ws.row_dimensions[row0].height = _row_height(list(zip(columns, widths, [True] * len(widths))))
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorTitle="Price",
                             error="Enter a price in pounds: a number of 0 or more.")
         ws.add_data_validation(dv)
-        for r, band in enumerate(bands, start=row0 + 1):
-            ws.cell(row=r, column=1, value=str(band))
+        for r, label in enumerate(rows, start=row0 + 1):
+            ws.cell(row=r, column=1, value=str(label)).alignment = wrap
+            ws.row_dimensions[r].height = _row_height([(str(label), widths[0], False)])
             for c in range(2, 6):
                 cell = ws.cell(row=r, column=c)
                 cell.protection = Protection(locked=False)
@@ -221,10 +325,8 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
                 dv.add(cell.coordinate)
             total = ws.cell(row=r, column=6, value=f"=SUM(B{r}:E{r})")
             total.number_format = "£#,##0.00"
-        ws.column_dimensions["A"].width = 28
-        for col in "BCDEF":
-            ws.column_dimensions[col].width = 20
         ws.protection.sheet = True
+        _print_setup(ws, "F", row0)
     wb.properties.creator = "contractgen"
     wb.properties.lastModifiedBy = "contractgen"
     stamp = dt.datetime(date.year, date.month, date.day) if epoch is None else \

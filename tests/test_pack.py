@@ -82,11 +82,19 @@ def test_workbook_inputs_are_unlocked_and_validated(all_packs: Path) -> None:
     wb = load_workbook(all_packs / SAMPLE / "07-pricing-schedule.xlsx")
     assert wb.sheetnames == ["Instructions", *(f"Lot {i}" for i in range(1, n_lots + 1))]
     assert wb["Instructions"].protection.sheet, "the instructions sheet must be protected"
-    header, first, last = 5, 6, 5 + len(bands)  # row 3 is the tier, row 5 the column headings
-    prices = {f"{col}{r}" for col in "BCDE" for r in range(first, last + 1)}
-    for ws in wb.worksheets[1:]:
+    lots = yaml.safe_load((ROOT / "variations" / f"{SAMPLE}.yaml").read_text(encoding="utf-8"))["consortium"]["lots"]
+    # each lot is priced on its own basis: per age band, but the parent-and-child lot per placement
+    want = [(["Parent and child placement"], "Placement") if "parent and child" in lot else (bands, "Age band")
+            for lot in lots]
+    assert {len(rows) for rows, _ in want} == {1, len(bands)}, "the sample must have lots of both bases"
+    header, first = 5, 6  # row 3 is the tier, row 5 the column headings
+    for ws, (rows, basis) in zip(wb.worksheets[1:], want):
+        last = 5 + len(rows)
+        prices = {f"{col}{r}" for col in "BCDE" for r in range(first, last + 1)}
+        assert ws.max_row == last, ws.title
         assert ws.protection.sheet, f"{ws.title}: the sheet must be protected"
-        assert [ws.cell(r, 1).value for r in range(first, last + 1)] == bands, ws.title
+        assert [ws.cell(r, 1).value for r in range(first, last + 1)] == rows, ws.title
+        assert ws.cell(header, 1).value == basis, ws.title
         assert ws.cell(header, 2).value == "Weekly core fee (£)" and ws.cell(header, 6).value == "Total weekly fee (£)"
         rules = ws.data_validations.dataValidation
         assert sorted(r.type for r in rules) == ["decimal", "whole"], ws.title
@@ -112,11 +120,10 @@ def test_libreoffice_computes_the_workbook_totals(all_packs: Path, soffice: str,
     """Fill the price cells as a bidder would and let LibreOffice compute the totals."""
     from openpyxl import load_workbook
 
-    _, bands, _ = _sample_layout()
     wb = load_workbook(all_packs / SAMPLE / "07-pricing-schedule.xlsx")
     want = {}
     for n, ws in enumerate(wb.worksheets[1:], start=1):
-        for r in range(6, 6 + len(bands)):
+        for r in range(6, ws.max_row + 1):  # every priced row, whatever the lot's basis
             fees = [100 * n + r, 12.5, 0, r]
             for col, fee in zip("BCDE", fees):
                 ws[f"{col}{r}"] = fee
