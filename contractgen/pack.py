@@ -224,7 +224,8 @@ def lot_facts(resolved: Resolved) -> list[list[dict[str, str]]]:
         rows = [{"fact": "Lot", "value": f"Lot {i}: {name}" if not re.match(r"(?i)lot\s*\d", name) else name,
                  "source": "The consortium's particulars."},
                 {"fact": "Services", "value": prose_list(svcs), "source": svc_source}]
-        needs = [w for w in _NEED_WORDS if re.search(rf"\b{w}\b", low)]
+        # a lone lot's name may list categories; only among several does a word set the lot's level
+        needs = [w for w in _NEED_WORDS if re.search(rf"\b{w}\b", low)] if len(lots) > 1 else []
         if needs:
             rows.append({"fact": "Level of need", "value": prose_list(needs).capitalize(),
                          "source": "The lot's name."})

@@ -145,6 +145,14 @@ def specification() -> None:
          "for it, in the way the call-off procedure in this pack describes.")
     table(d, ["Fact", "This lot", "Where it comes from"], "row", "lot_facts",
           ["{{ row.fact }}", "{{ row.value }}", "{{ row.source }}"])
+    from docx.shared import Twips
+
+    facts = d.tables[-1]
+    facts.autofit = False
+    for col, width in zip(facts.columns, (1800, 3636, 3636)):  # twips; the text width is 9072
+        col.width = Twips(width)  # the grid, which LibreOffice follows
+        for cell in col.cells:
+            cell.width = Twips(width)
     p(d, "{{ lot_note }}")
     h(d, "The specification")
     p(d, "{{ schedule_label }} of the framework agreement, the service specification, applies to this lot in "
