@@ -138,6 +138,144 @@ def _paragraphs(numbered: Numbered, part_id: str | None = None, clause_id: str |
     return out
 
 
+#: Words that say nothing about which services a lot holds.
+_LOT_STOP = frozenset("""a an the of and in on at to for with within or by lot lots tier tiers one two three four five six
+    seven eight nine ten children child's young people person placement placements care service services
+    independent framework covering including include includes which may all other category categories
+    bought""".split())
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_NEED_WORDS = ("limited support", "core", "standard", "enhanced", "intensive", "complex", "specialist")
+_TRAILING = frozenset("a an the of and in on at to for with or by".split())
+SPEC_NAME_LIMIT = 48
+
+
+def spec_file_name(number: int, name: str) -> str:
+    """Return the file name of a lot's specification: its number, then the words of its name
+    (less a leading "lot N" or article), cut at a word boundary and never after a joining word."""
+    words = [w for w in re.sub(r"[^a-z0-9]+", "-", name.lower()).split("-") if w]
+    if len(words) >= 2 and words[0] == "lot" and words[1].isdigit():
+        words = words[2:]
+    while words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    kept: list[str] = []
+    for w in words:
+        if len("-".join(kept + [w])) > SPEC_NAME_LIMIT:
+            break
+        kept.append(w)
+    while kept and kept[-1] in _TRAILING:
+        kept.pop()
+    return f"02-specification-lot-{number}-{'-'.join(kept) or 'lot'}.docx"
+
+
+def _stem(word: str) -> str:
+    for end in ("ies", "s"):
+        if word.endswith(end) and len(word) > len(end) + 3:
+            return word[: -len(end)] + ("y" if end == "ies" else "")
+    return word
+
+
+def _content_words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z][a-z-]*[a-z]", text.lower()) if w not in _LOT_STOP}
+
+
+def _lot_services(lots: list[str], services: list[str]) -> list[tuple[list[str], str]]:
+    """Return, for each lot, (its services, where that comes from). The particulars give each lot
+    only a name: a service is the lot's when the lot's name shares its rarer words; the one service
+    no lot's name claims goes to the one lot that claims none; otherwise the lot has the framework's."""
+    if len(lots) <= 1:
+        return [(list(services), "The framework's services: it has only this lot.")] * len(lots)
+    lot_words = [_content_words(n) for n in lots]
+    weight = {w: 1 / sum(w in lw for lw in lot_words) for lw in lot_words for w in lw}
+    svc_words = [_content_words(sv) for sv in services]
+    found: list[list[str]] = []
+    for lw in lot_words:
+        scores = [sum(weight[w] for w in lw & sw) - 0.01 * len(sw - lw) for sw in svc_words]
+        best = max(scores, default=0)
+        found.append([services[i] for i, sc in enumerate(scores) if sc == best and lw & svc_words[i]])
+    claimed = {sv for f in found for sv in f}
+    spare = [sv for sv in services if sv not in claimed]
+    empty = [i for i, f in enumerate(found) if not f]
+    out = []
+    for i, f in enumerate(found):
+        if f:
+            out.append((f, "Derived: the framework's services whose words the lot's name shares."))
+        elif len(empty) == 1 and len(spare) == 1:
+            out.append((spare, "Derived: the one service of the framework that no lot's name claims."))
+        elif len(empty) == len(spare) == len(lots) == len(services):
+            out.append(([services[i]], "Derived: the service listed in the same place as the lot."))
+        else:
+            out.append((list(services), "The framework's services: the lot's name does not say which are its own."))
+    return out
+
+
+def lot_facts(resolved: Resolved) -> list[list[dict[str, str]]]:
+    """Return, for each lot, the rows (fact, value, source) its specification states: what the lot
+    declares, what can honestly be derived from its name, and what is the framework's."""
+    cons = dict(resolved.overlay.consortium)
+    values = resolved.contract.values
+    lots = list(cons.get("lots") or ["All placements"])
+    services = list(cons.get("services") or ["placements for looked after children"])
+    bands = list(cons.get("age_bands") or [])
+    bands_text = prose_list(bands) or str(values.get("age_bands_description", "")) or "not stated"
+    tiers = cons.get("tiers", 0) or 0
+    out = []
+    for i, (name, (svcs, svc_source)) in enumerate(zip(lots, _lot_services(lots, services)), start=1):
+        low = name.lower()
+        rows = [{"fact": "Lot", "value": f"Lot {i}: {name}" if not re.match(r"(?i)lot\s*\d", name) else name,
+                 "source": "The consortium's particulars."},
+                {"fact": "Services", "value": prose_list(svcs), "source": svc_source}]
+        # a lone lot's name may list categories; only among several does a word set the lot's level
+        needs = [w for w in _NEED_WORDS if re.search(rf"\b{w}\b", low)] if len(lots) > 1 else []
+        if needs:
+            rows.append({"fact": "Level of need", "value": prose_list(needs).capitalize(),
+                         "source": "The lot's name."})
+        m = re.search(r"\b(\d+|one|two|three|four|five|six|seven|eight)\s+age\s+bands?\b", low)
+        if m or re.search(r"\bage bands?\b", low):
+            count = (int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1]]) if m else None
+            rows.append({"fact": "Age bands", "value": bands_text,
+                         "source": "The lot's name declares " + (f"{count} age bands" if count else "age bands")
+                                   + "; the bands are those of the consortium's particulars."})
+        else:
+            rows.append({"fact": "Age bands", "value": bands_text,
+                         "source": "The framework's: the lot declares no age bands of its own."})
+        m = re.search(r"\b(\d+|one|two|three|four|five|six|seven|eight)\s+tiers?\b", low)
+        if m:
+            n = int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1]]
+            rows.append({"fact": "Tiers", "value": f"{n} tier{'s' if n != 1 else ''}", "source": "The lot's name."})
+        else:
+            rows.append({"fact": "Tiers", "value": f"{tiers} tiers" if tiers else "Not tiered",
+                         "source": "The framework's: the lot declares no tiers of its own."})
+        rows.append({"fact": "Pricing basis",
+                     "value": f"A weekly Core Fee for each age band, with weekly prices for additional support, "
+                              f"therapeutic support and education, on sheet \"Lot {i}\" of the pricing schedule"
+                              + (", for the tier applied for." if tiers or m else "."),
+                     "source": "The framework's: the particulars state no pricing for the lot."})
+        out.append(rows)
+    return out
+
+
+def lot_specification(resolved: Resolved, numbered: Numbered, ctx: dict[str, Any], lot: dict[str, Any],
+                      facts: list[dict[str, str]], epoch: int | None) -> bytes:
+    """Return a lot's specification: the lot's own facts, then Schedule 1 with its real numbering."""
+    from .render.docx import render_document, render_parts
+
+    schedule = next((p for p in numbered.parts if p.part.id == "sch.specification"), None)
+    label = schedule.label if schedule is not None else "the service specification"
+    lctx = {**ctx, "lot": lot, "lot_facts": facts, "schedule_label": label}
+    own = [r["fact"].lower() for r in facts[1:] if not r["source"].startswith("The framework's")]
+    lctx["lot_note"] = ("This lot declares or implies its own " + prose_list(own) + "; the other facts above are the "
+                        "framework's and apply to every lot." if own else
+                        "The lot's particulars give only its name: every fact above is the framework's and "
+                        "applies to every lot.")
+
+    def fill(doc: Any, body: Any) -> None:
+        render_parts(doc, body, [schedule.part.id] if schedule is not None else [])
+
+    return render_document(numbered, lctx, fill, title=f"Specification: {lot['name']}",
+                           subject=str(resolved.overlay.consortium["name"]), epoch=epoch,
+                           template=template_path("pack/specification.docx"))
+
+
 def _render_doc(template: str, context: dict[str, Any], date: dt.date, epoch: int | None, title: str,
                 subject: str) -> bytes:
     tpl = render_template(template_path(f"pack/{template}"), context)
@@ -613,14 +751,9 @@ def _build_pack(overlay_path: Path, epoch: int | None,
 
     for fname, template, title, dtype in TEMPLATE_DOCS[:1]:
         add(fname, _render_doc(template, ctx, date, epoch, title, ov.consortium["name"]), title, dtype)
-    spec = _paragraphs(numbered, part_id="sch.specification")
-    for lot in ctx["lots"]:
-        lctx = {**ctx, "lot": lot, "spec": spec}
-        lot_slug = re.sub(r"^lot-\d+-", "", slug(lot["name"]))[:40]
-        fname = f"02-specification-lot-{lot['number']}-{lot_slug}.docx"
-        add(fname, _render_doc("specification.docx", lctx, date, epoch, f"Specification: {lot['name']}",
-                               ov.consortium["name"]), f"Service specification, lot {lot['number']}: {lot['name']}",
-            "technicalSpecifications")
+    for lot, facts in zip(ctx["lots"], lot_facts(resolved)):
+        add(spec_file_name(lot["number"], lot["name"]), lot_specification(resolved, numbered, ctx, lot, facts, epoch),
+            f"Service specification, lot {lot['number']}: {lot['name']}", "technicalSpecifications")
     add("03-framework-agreement.docx", api.build_docx(c), f"{c.title} (consolidated)", "contractDraft")
     for fname, template, title, dtype in TEMPLATE_DOCS[1:2]:
         add(fname, _render_doc(template, ctx, date, epoch, title, ov.consortium["name"]), title, dtype)

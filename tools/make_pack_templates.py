@@ -136,19 +136,29 @@ def instructions() -> None:
 
 
 def specification() -> None:
-    d = new_doc("Service Specification", "{{ consortium.name }} — {{ lot.name }}")
+    # The lot's own facts; contractgen appends the service specification after the last
+    # paragraph, with the framework agreement's Word numbering (numbered lists, hanging indents).
+    d = new_doc("Service Specification", "{{ consortium.name }} — {{ lot.label }}")
     h(d, "This lot")
-    p(d, "This specification applies to {{ lot.name }}, lot {{ lot.number }} of {{ lot_count }}, under the "
+    p(d, "This specification applies to {{ lot.label }}, lot {{ lot.number }} of {{ lot_count }}, under the "
          "{{ arrangement_label }} of {{ consortium.name }}. Providers appointed to this lot receive Referrals "
          "for it, in the way the call-off procedure in this pack describes.")
-    p(d, "Services in scope: {{ services_text }}.")
-    p(d, "Age bands: {{ age_bands_text }}.")
+    table(d, ["Fact", "This lot", "Where it comes from"], "row", "lot_facts",
+          ["{{ row.fact }}", "{{ row.value }}", "{{ row.source }}"])
+    from docx.shared import Twips
+
+    facts = d.tables[-1]
+    facts.autofit = False
+    for col, width in zip(facts.columns, (1800, 3636, 3636)):  # twips; the text width is 9072
+        col.width = Twips(width)  # the grid, which LibreOffice follows
+        for cell in col.cells:
+            cell.width = Twips(width)
+    p(d, "{{ lot_note }}")
     h(d, "The specification")
-    p(d, "The service specification forming Schedule 1 of the framework agreement applies in full to this "
-         "lot. Its text, as varied by the consortium, follows; numbers are those of the framework agreement.")
-    p(d, "{%p for para in spec %}", "Definition")
-    p(d, "{{ para.number }}\t{{ para.text }}", "Definition")
-    p(d, "{%p endfor %}", "Definition")
+    p(d, "{{ schedule_label }} of the framework agreement, the service specification, applies to this lot in "
+         "full, as varied by the consortium. It follows with the numbers it has in the framework agreement, "
+         "and a reference in it to a clause or schedule is to the framework agreement. Where it speaks of "
+         "the lots, services or age bands of the framework as a whole, this lot's are those set out above.")
     save(d, "specification.docx")
 
 

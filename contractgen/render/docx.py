@@ -384,6 +384,9 @@ class _Body:
                 runs.append(w_r(self.numbered.segment_text("param", seg.value)))
             else:
                 label = self.numbered.labels[seg.value]
+                if seg.value not in self.bookmarks:  # a clause this document does not carry: its label
+                    runs.append(w_r(label))
+                    continue
                 runs.extend(field_runs(f"REF {self.bm(seg.value)} \\w \\h", [w_r(label)]))
         return runs
 
@@ -517,7 +520,7 @@ def _nsid(key: str) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:8].upper()
 
 
-def _add_numbering(doc: Any, body: _Body) -> None:
+def _add_numbering(doc: Any, body: _Body, parts: list[NumberedPart] | None = None) -> None:
     numbering = doc.part.numbering_part.element
     existing_abs = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
     existing_num = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
@@ -528,12 +531,18 @@ def _add_numbering(doc: Any, body: _Body) -> None:
     # Schedule titles: "Schedule 1", "Schedule 2", … one list across the document.
     new_abs.append(_abstract_num(next_abs, _nsid(f"{c.ref}/schedules"), {0: ("decimal", "Schedule %1")},
                                  {0: (1800, 1800)}))
-    new_nums.append(el("w:num", {"numId": str(next_num)}, val("w:abstractNumId", next_abs)))
+    schedules = [p for p in body.numbered.parts if p.part.kind == "schedule"]
+    first = next((p for p in (parts or []) if p.part.kind == "schedule"), None)
+    start = schedules.index(first) + 1 if first is not None else 1
+    num = el("w:num", {"numId": str(next_num)}, val("w:abstractNumId", next_abs))
+    if start != 1:  # a document that carries a later schedule on its own keeps its number
+        num.append(el("w:lvlOverride", {"ilvl": "0"}, val("w:startOverride", start)))
+    new_nums.append(num)
     body.schedule_num = next_num
     next_abs += 1
     next_num += 1
     # One list per part, so that each schedule is numbered within itself.
-    for part in body.numbered.parts:
+    for part in parts if parts is not None else body.numbered.parts:
         new_abs.append(_abstract_num(next_abs, _nsid(f"{c.ref}/{part.part.id}"), LEVEL_FORMAT, LEVEL_INDENT))
         new_nums.append(el("w:num", {"numId": str(next_num)}, val("w:abstractNumId", next_abs)))
         body.num_ids[part.part.id] = next_num
@@ -669,6 +678,19 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), epoch, c.date)
+
+
+def render_parts(doc: Any, body: _Body, part_ids: Iterable[str]) -> None:
+    """Append the parts `part_ids` of body.numbered, numbered as in the contract (real Word lists;
+    a schedule keeps its number), for a document that carries them without the rest. References to
+    clauses it does not carry become their plain labels, not fields pointing nowhere."""
+    wanted = set(part_ids)
+    parts = [p for p in body.numbered.parts if p.part.id in wanted]
+    keep = {ident for p in parts for ident in [p.part.id] + [n.clause.id for n in p.walk()]}
+    body.bookmarks = {k: v for k, v in body.bookmarks.items() if k in keep}
+    _add_numbering(doc, body, parts)
+    for part in parts:
+        body.part(part)
 
 
 def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
