@@ -80,7 +80,7 @@ def pack_context(resolved: Resolved) -> dict[str, Any]:
     arrangement = cons["arrangement"]
     lots = cons.get("lots") or []
     tiers = cons.get("tiers", 0) or 0
-    from .render.variations import contract_term, term_history
+    from .render.variations import contract_term
 
     term_text = contract_term(cons, c.values)  # the varied contract's term, worded as every document words it
     award = cons.get("award")
@@ -101,7 +101,6 @@ def pack_context(resolved: Resolved) -> dict[str, Any]:
                        "tiers in order."
                        if tiers else "Providers are not ranked in tiers."),
         "term_text": term_text,
-        "term_history": term_history(cons, c.values) or "",
         "timetable": _timetable(ov.effective),
         "award_text": award_text,
         "award_rows": ([{"criterion": "Quality", "weight": f"{award['quality']:g}%"},

@@ -81,8 +81,11 @@ def term_wording(commencement: Any, years: Any, extensions: Any, extension_total
     `extensions` is the particulars' list of extension periods (None when they give none), used to
     say how the total is made up only when it adds up to that total; an empty list means no option
     to extend."""
-    text = f"{counted(years, 'year')} from {long_date(commencement)}" if years else \
-        f"the term set out in the framework agreement, from {long_date(commencement)}"
+    text = counted(years, "year") if years else "the term set out in the framework agreement"
+    if commencement is not None:
+        text += f" from {long_date(commencement)}" if years else f", from {long_date(commencement)}"
+    if extension_total is None:  # a contract without an extension parameter: nothing to say
+        return text
     periods = [e for e in (extensions or []) if isinstance(e, (int, float)) and not isinstance(e, bool)]
     if not extension_total or (extensions is not None and not periods):  # `extensions: []`: none
         return text + ", with no option to extend"

@@ -75,6 +75,7 @@ def test_term_wording() -> None:
     assert term_wording(start, 10, None, 0) == "10 years from 1 April 2026, with no option to extend"
     assert term_wording(start, 4, [], 2) == "four years from 1 April 2026, with no option to extend"
     assert "(s)" not in term_wording(start, 1, [1], 1)
+    assert term_wording(None, None, None, None) == "the term set out in the framework agreement"
 
 
 # --- the same term in every document ---------------------------------------------------------
