@@ -22,6 +22,7 @@ from .overlay import Resolved, prose_list, resolve_chain
 from .render.docx import NOTICE, long_date, prop, render_template, template_path, tidy_package, user_templates
 from .render.text import blocks
 from .render.zipnorm import normalise_zip, zip_time
+from .text import counted
 
 CPV = {"scheme": "CPV", "id": "85311300", "description": "Welfare services for children and young people"}
 ARRANGEMENT_LABEL = {
@@ -79,12 +80,9 @@ def pack_context(resolved: Resolved) -> dict[str, Any]:
     arrangement = cons["arrangement"]
     lots = cons.get("lots") or []
     tiers = cons.get("tiers", 0) or 0
-    term = cons.get("term") or {}
-    years = term.get("years", c.values.get("contract_years"))
-    ext = term.get("extensions")
-    term_text = f"{years:g} years" if isinstance(years, (int, float)) else "the term set out in the framework agreement"
-    if ext:
-        term_text += ", with options to extend by " + prose_list([f"{e:g} year{'s' if e != 1 else ''}" for e in ext])
+    from .render.variations import contract_term
+
+    term_text = contract_term(cons, c.values)  # the varied contract's term, worded as every document words it
     award = cons.get("award")
     award_text = (f"quality {award['quality']:g}% and price {award['price']:g}%." if award else
                   "the weightings are published with the tender; they are not stated in the consortium particulars.")
@@ -99,7 +97,8 @@ def pack_context(resolved: Resolved) -> dict[str, Any]:
                  for i, name in enumerate(lots or ["All placements"], start=1)],
         "lot_count": max(len(lots), 1),
         "age_bands_text": prose_list(cons.get("age_bands") or []) or str(c.values.get("age_bands_description", "")),
-        "tiers_text": (f"Providers are ranked in {tiers} tiers within each lot, and Referrals go to the tiers in order."
+        "tiers_text": (f"Providers are ranked in {counted(tiers, 'tier')} within each lot, and Referrals go to the "
+                       "tiers in order."
                        if tiers else "Providers are not ranked in tiers."),
         "term_text": term_text,
         "timetable": _timetable(ov.effective),

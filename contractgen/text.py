@@ -47,8 +47,75 @@ def _split(text: str) -> tuple[Seg, ...]:
     return tuple(out)
 
 
-def format_value(param: Parameter, value: Any) -> str:
-    """Return the prose form of a parameter value."""
+WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_words(n: Any) -> str:
+    """Return a count as UK drafting writes it in prose: one to nine in words, anything else in figures."""
+    if isinstance(n, (int, float)) and not isinstance(n, bool) and float(n).is_integer() and 1 <= n <= 9:
+        return WORDS[int(n) - 1]
+    return _num(n)
+
+
+def plural(n: Any, unit: str, unit_plural: str | None = None) -> str:
+    """Return `unit` in the number `n` calls for ("year" for 1, else "years" or `unit_plural`)."""
+    return unit if n == 1 else (unit_plural or unit + "s")
+
+
+def counted(n: Any, unit: str, unit_plural: str | None = None) -> str:
+    """Return "three years", "one year", "10 Working Days": a count and its noun, as prose writes them."""
+    return f"{number_words(n)} {plural(n, unit, unit_plural)}"
+
+
+def long_date(day: Any) -> str:
+    """Return a date as prose writes it: 1 April 2026."""
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def term_wording(commencement: Any, years: Any, extensions: Any, extension_total: Any) -> str:
+    """Return the one wording of the term every document uses ("three years from 1 April 2026,
+    which the Purchaser may extend by up to two years in all, in two extensions of one year each").
+
+    `years` and `extension_total` are the contract's own values (contract_years, extension_years);
+    `extensions` is the particulars' list of extension periods (None when they give none), used to
+    say how the total is made up only when it adds up to that total; an empty list means no option
+    to extend."""
+    text = counted(years, "year") if years else "the term set out in the framework agreement"
+    if commencement is not None:
+        text += f" from {long_date(commencement)}" if years else f", from {long_date(commencement)}"
+    if extension_total is None:  # a contract without an extension parameter: nothing to say
+        return text
+    periods = [e for e in (extensions or []) if isinstance(e, (int, float)) and not isinstance(e, bool)]
+    if not extension_total or (extensions is not None and not periods):  # `extensions: []`: none
+        return text + ", with no option to extend"
+    if periods and sum(periods) != extension_total:
+        periods = []
+    if len(periods) == 1:
+        return text + f", which the Purchaser may extend once, by up to {counted(extension_total, 'year')}"
+    text += f", which the Purchaser may extend by up to {counted(extension_total, 'year')} in all"
+    if not periods:
+        return text
+    if len(set(periods)) == 1:
+        return text + f", in {counted(len(periods), 'extension')} of {counted(periods[0], 'year')} each"
+    shown = [counted(e, "year") for e in periods]
+    return text + f", in {counted(len(periods), 'extension')} of " + ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def earlier_start(commencement: Any, start: Any) -> str:
+    """Return how documents mention a start date the particulars record (`term: {start: …}`):
+    as the consortium's earlier arrangement, never as this Contract's start."""
+    begun = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+    now = commencement if isinstance(commencement, dt.date) else dt.date.fromisoformat(str(commencement))
+    if begun < now:
+        return f"The consortium's earlier arrangement began on {long_date(begun)}."
+    return (f"The consortium's particulars record a start of {long_date(begun)}; this Contract starts "
+            f"on the Commencement Date, {long_date(now)}.")
+
+
+def format_value(param: Parameter, value: Any, figures: bool = False) -> str:
+    """Return the prose form of a parameter value: counts of one to nine in words ("five Working
+    Days"), 10 and over in figures; `figures` keeps every count in figures (for table cells)."""
     t = param.type
     if t == "money":
         d = Decimal(str(value))
@@ -58,14 +125,13 @@ def format_value(param: Parameter, value: Any) -> str:
     if t == "percent":
         return f"{_num(value)}%"
     if t in ("integer", "number"):
-        shown = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else _num(value)
+        shown = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else \
+            _num(value) if figures else number_words(value)
         if param.unit:
-            unit = param.unit if value == 1 else (param.unit_plural or param.unit + "s")
-            return f"{shown} {unit}"
+            return f"{shown} {plural(value, param.unit, param.unit_plural)}"
         return shown
     if t == "date":
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        return f"{day.day} {day.strftime('%B')} {day.year}"
+        return long_date(value)
     if t == "choice":
         return param.labels.get(str(value), str(value))
     if t == "boolean":

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import Contract, Overlay, Variation
 from ..numbering import Numbered, number_contract
-from ..text import format_value, split
+from ..text import earlier_start, format_value, split, term_wording
 
 OP_LABEL = {
     "set": "Value changed", "replace": "Clause replaced", "amend": "Clause amended",
@@ -67,7 +67,7 @@ def shown_value(p: Any, value: Any) -> str:
     """Return a parameter value as the register shows it ("none" for a count of nothing)."""
     if p.type in ("integer", "number") and value == 0 and p.unit:
         return "none"
-    return format_value(p, value)
+    return format_value(p, value, figures=True)  # a table cell: counts stay in figures
 
 
 def set_change(p: Any, old: Any, new: Any) -> tuple[str, str]:
@@ -190,24 +190,41 @@ PARTICULAR_LABELS = (
 )
 
 
-def particulars_rows(consortium: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return (label, value) rows describing the consortium particulars that are present."""
-    from ..overlay import prose_list
+def contract_term(consortium: dict[str, Any], values: Any) -> str:
+    """Return the wording of the term (Commencement Date, term, extensions) from the varied
+    contract's values, as every document states it."""
+    term = consortium.get("term") or {}
+    return term_wording(values.get("commencement_date"), values.get("contract_years"), term.get("extensions"),
+                        values.get("extension_years"))
 
+
+def term_history(consortium: dict[str, Any], values: Any) -> str | None:
+    """Return the sentence on the start date the particulars record, or None when they record none."""
+    term = consortium.get("term") or {}
+    if term.get("start") is None or values.get("commencement_date") is None:
+        return None
+    return earlier_start(values["commencement_date"], term["start"])
+
+
+def particulars_rows(consortium: dict[str, Any], values: Any = None) -> list[tuple[str, str]]:
+    """Return (label, value) rows describing the consortium particulars that are present; the
+    term as the varied contract (its `values`) states it, and any start the particulars record
+    as the earlier arrangement's."""
     rows = []
     for key, label in PARTICULAR_LABELS:
         if key not in consortium:
             continue
         value = consortium[key]
         if key == "term":
-            parts = []
-            if "start" in value:
-                parts.append(f"from {value['start']}")
-            if "years" in value:
-                parts.append(f"{value['years']:g} years")
-            if value.get("extensions"):
-                parts.append("extensions of " + prose_list([f"{e:g}" for e in value["extensions"]]) + " year(s)")
-            text = ", ".join(parts)
+            if values is None or values.get("commencement_date") is None:
+                continue
+            text = contract_term(consortium, values)
+            text = text[:1].upper() + text[1:]
+            history = term_history(consortium, values)
+            rows.append((label, text))
+            if history:
+                rows.append(("Earlier arrangement", history))
+            continue
         elif key == "award":
             text = f"quality {value['quality']:g}% / price {value['price']:g}%"
         elif isinstance(value, list):
@@ -248,8 +265,13 @@ def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: i
 
     def fill(doc: Any, body: _Body) -> None:
         body.para("Heading 1", [w_r("Consortium particulars")])
-        body.table(("Particular", "Value"), tuple(particulars_rows(consortium)), indent=0, plain=True,
-                   weights=[1, 3])
+        body.table(("Particular", "Value"), tuple(particulars_rows(consortium, varied.values)), indent=0,
+                   plain=True, weights=[1, 3])
+        if varied.values.get("commencement_date") is not None and varied.values.get("contract_years"):
+            history = term_history(consortium, varied.values)
+            body.para("Clause Text", [w_r(
+                f"The Contract runs for {contract_term(consortium, varied.values)}."
+                + (f" {history}" if history else ""))])
         if derived:
             body.para("Heading 1", [w_r("Values set from the particulars")])
             body.para("Clause Text", [w_r(
