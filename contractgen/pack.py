@@ -473,21 +473,7 @@ def pricing_workbook(resolved: Resolved, date: dt.date, epoch: int | None) -> by
     wb.properties.title = f"Pricing schedule — {cons['name']}"
     buf = io.BytesIO()
     wb.save(buf)
-    return normalise_zip(_tidy_xlsx(_fix_xlsx_dates(buf.getvalue(), stamp)), epoch, date)
-
-
-def _fix_xlsx_dates(data: bytes, stamp: dt.datetime) -> bytes:
-    """openpyxl writes the save time into docProps/core.xml; put the source's date there instead."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            raw = src.read(name)
-            if name == "docProps/core.xml":
-                raw = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + iso.encode() + rb"\2", raw)
-            dst.writestr(name, raw)
-    return out.getvalue()
+    return normalise_zip(_tidy_xlsx(buf.getvalue(), stamp), epoch, date)
 
 
 _SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -508,10 +494,11 @@ def _xml(root: Any) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _tidy_xlsx(data: bytes) -> bytes:
+def _tidy_xlsx(data: bytes, stamp: dt.datetime) -> bytes:
     """Return openpyxl's workbook as Excel itself writes it, so that Excel has nothing to rewrite:
     text cells as shared strings (openpyxl 3.1 writes only inline strings, which Excel moves into
-    xl/sharedStrings.xml on its next save), and each font's children in schema order.
+    xl/sharedStrings.xml on its next save), and each font's children in schema order; and with the
+    source's date in docProps/core.xml, where openpyxl writes the time of saving.
 
     Shared strings are numbered in order of first use, sheet by sheet in workbook order and row by
     row: deterministic."""
@@ -519,6 +506,9 @@ def _tidy_xlsx(data: bytes) -> bytes:
 
     src = zipfile.ZipFile(io.BytesIO(data))
     parts = {name: src.read(name) for name in src.namelist()}
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    parts["docProps/core.xml"] = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + iso + rb"\2",
+                                        parts["docProps/core.xml"])
     c_tag, is_tag, v_tag = (f"{{{_SML}}}{n}" for n in ("c", "is", "v"))
     index: dict[bytes, int] = {}
     items: list[Any] = []
