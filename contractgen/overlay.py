@@ -179,6 +179,11 @@ def load_overlay(path: Path, report: Report, pins_optional: bool = False) -> Ove
         report.error(pos_of(raw["consortium"], "award"),
                      f"award weightings add up to {award['quality'] + award['price']}%, not 100%",
                      "make quality + price = 100")
+    assumed = raw["consortium"].get("assumed")
+    for key in assumed or {}:
+        if key not in raw["consortium"]:
+            report.error(key_pos_of(assumed, key), f"'{key}' is marked as assumed, but the particulars give no {key}",
+                         f"add the particular {key}: with its illustrative value, or remove it from assumed:")
     variations = []
     seen: dict[str, Pos | None] = {}
     for i, v in enumerate(raw["variations"]):

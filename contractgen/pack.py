@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
-from .errors import SourceError, UsageError, note_warnings
+from .errors import SourceError, SourceErrors, UsageError, note_warnings
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
 from .overlay import Resolved, prose_list, resolve_chain
@@ -65,11 +65,137 @@ def _tree_hash(folder: Path) -> str:
     return h.hexdigest()
 
 
-def _timetable(effective: dt.date) -> list[dict[str, str]]:
-    steps = [("Tender published", -16), ("Deadline for clarification questions", -12),
-             ("Tender deadline", -10), ("Evaluation and moderation", -8), ("Award decisions notified", -6),
-             ("Agreements signed", -2), ("Framework starts", 0)]
-    return [{"event": e, "date": long_date(effective + dt.timedelta(weeks=w))} for e, w in steps]
+#: The tender's stages (docs/dev/pack-facts.md): (particulars key, the stage, weeks before the
+#: Commencement Date when the particulars' timetable gives no date for it).
+TIMETABLE = [("published", "Tender published", 16), ("clarifications_close", "Deadline for clarification questions", 12),
+             ("tender_deadline", "Tender deadline", 10), ("award_notified", "Award decisions notified", 6),
+             ("signed", "Agreements signed", 2)]
+
+
+def timetable(resolved: Resolved) -> tuple[list[dict[str, str]], list[str]]:
+    """Return the tender's timetable (its stages, then the Commencement Date) and the stages whose
+    dates were set back from the Commencement Date because the particulars give none."""
+    start = resolved.contract.values.get("commencement_date") or resolved.overlay.effective
+    if isinstance(start, str):
+        start = dt.date.fromisoformat(start)
+    given = dict(resolved.overlay.consortium.get("timetable") or {})
+    rows, derived = [], []
+    for key, event, weeks in TIMETABLE:
+        if key in given:
+            when = given[key] if isinstance(given[key], dt.date) else dt.date.fromisoformat(str(given[key]))
+        else:
+            when = start - dt.timedelta(weeks=weeks)
+            derived.append(event)
+        rows.append({"event": event, "date": long_date(when)})
+    rows.append({"event": "Commencement Date: the framework starts", "date": long_date(start)})
+    return rows, derived
+
+
+#: The particulars a pack needs (docs/dev/pack-facts.md): key, what needs it, what to add.
+NEEDED = [
+    ("lead", "the framework agreement names the lead authority as the Purchaser", "lead: <the lead authority>"),
+    ("members", "the parties block and the instructions list the member authorities",
+     "members: [<each member authority>]"),
+    ("services", "the tender says what it buys", "services: [<each service>]"),
+    ("award", "the award criteria and the quality questions are weighted by it", "award: {quality: 60, price: 40}"),
+    ("portal", "tenders and clarification questions go through it",
+     "portal: {name: <the portal>, url: https://<its address>/}"),
+]
+
+
+def check_needed(resolved: Resolved) -> None:
+    """Raise SourceErrors naming each particular a pack needs that the overlay does not give, at
+    the overlay's consortium particulars."""
+    ov = resolved.overlay
+    where = ov.locs.get("consortium", ov.pos)
+    problems = [SourceError(where, f"the consortium particulars give no {key}, which the pack needs: {why}",
+                            f"add {fix} under consortium:; if the value is illustrative, say why under assumed:")
+                for key, why, fix in NEEDED if not ov.consortium.get(key)]
+    if problems:
+        raise SourceErrors(problems)
+
+
+def _particular_text(resolved: Resolved, key: str) -> str:
+    """Return a particular's value as the pack's note on assumptions shows it."""
+    from .render.variations import particulars_rows
+
+    cons = dict(resolved.overlay.consortium)
+    value = cons[key]
+    if key == "award":
+        return f"quality {value['quality']:g}% and price {value['price']:g}%"
+    if key == "portal":
+        return f"{value['name']} ({value['url']})"
+    if key == "timetable":
+        return "; ".join(f"{k.replace('_', ' ')} {long_date(dt.date.fromisoformat(str(v)))}" for k, v in value.items())
+    rows = particulars_rows({key: value}, resolved.contract.values)
+    return rows[0][1] if rows else str(value)
+
+
+#: How the note on assumptions names a particular.
+ASSUMED_LABELS = {"portal": "E-tendering portal", "timetable": "Timetable",
+                  "documents_url": "Address of the published documents", "contact": "Clarifications contact",
+                  "award": "Award weightings"}
+
+
+def _assumed(key: str, value: str, reason: str) -> dict[str, str]:
+    from .render.variations import particular_label
+
+    return {"particular": key, "label": ASSUMED_LABELS.get(key) or particular_label(key), "value": value,
+            "reason": reason}
+
+
+def assumptions(resolved: Resolved, documents_url: str | None = None) -> list[dict[str, str]]:
+    """Return the pack's assumed particulars, in the order of the particulars: those the overlay
+    marks `assumed:`, then what contractgen derives for want of a particular (the timetable's
+    dates, the documents' address)."""
+    from .schemas import PARTICULAR_KEYS
+
+    cons = dict(resolved.overlay.consortium)
+    marked = dict(cons.get("assumed") or {})
+    out = [_assumed(key, _particular_text(resolved, key), str(marked[key]))
+           for key in PARTICULAR_KEYS if key in marked and key in cons]
+    rows, derived = timetable(resolved)
+    if derived and "timetable" not in marked:
+        dates = {r["event"]: r["date"] for r in rows}
+        out.append(_assumed("timetable", "; ".join(f"{e} {dates[e]}" for e in derived),
+                            "The particulars give no date for "
+                            + prose_list([e[:1].lower() + e[1:] for e in derived])
+                            + ": each is set back from the Commencement Date by the usual interval."))
+    base, placeholder = documents_base(resolved, documents_url)
+    if placeholder:
+        out.append(_assumed("documents_url", base,
+                            "The particulars give no address for the published documents: release.json uses "
+                            "this reserved address, which resolves nowhere. Give documents_url, or pack with "
+                            "--documents-url."))
+    return out
+
+
+def tiers_text(resolved: Resolved, facts: list[list[dict[str, str]]] | None = None) -> str:
+    """Return how the lots are tiered, lot by lot where they differ, from each lot's facts."""
+    facts = lot_facts(resolved) if facts is None else facts
+    by_lot = [next(r["value"] for r in rows if r["fact"] == "Tiers") for rows in facts]
+    counts = []
+    for value in by_lot:
+        m = re.match(r"(\d+) tiers?", value)
+        counts.append(int(m[1]) if m else 0)
+    ranked = "Providers are ranked in {n}, and Referrals go to the tiers in order"
+    if len(set(counts)) == 1:
+        n = counts[0]
+        if n > 1:
+            return ranked.format(n=counted(n, "tier")) + (" within each lot." if len(counts) > 1 else ".")
+        return "Providers are not ranked in tiers." if n == 0 else "Each lot has a single tier."
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(counts, start=1):
+        groups.setdefault(n, []).append(i)
+    parts = []
+    for n, lots in sorted(groups.items(), key=lambda kv: kv[1][0]):
+        which = ("In lot " if len(lots) == 1 else "In lots ") + prose_list([str(i) for i in lots])
+        if n > 1:
+            parts.append(f"{which}, " + ranked.format(n=counted(n, "tier")) + ".")
+        else:
+            parts.append(f"{which}, Providers are not ranked: " + ("the lot has" if len(lots) == 1 else "each has")
+                         + (" a single tier." if n == 1 else " no tiers."))
+    return " ".join(parts)
 
 
 def pack_context(resolved: Resolved) -> dict[str, Any]:
@@ -83,32 +209,35 @@ def pack_context(resolved: Resolved) -> dict[str, Any]:
     from .render.variations import contract_term
 
     term_text = contract_term(cons, c.values)  # the varied contract's term, worded as every document words it
-    award = cons.get("award")
-    award_text = (f"quality {award['quality']:g}% and price {award['price']:g}%." if award else
-                  "the weightings are published with the tender; they are not stated in the consortium particulars.")
+    award = cons.get("award") or {"quality": 0, "price": 0}  # `pack` stops first when there is none
+    facts = lot_facts(resolved)
+    rows, _ = timetable(resolved)
+    portal = cons.get("portal") or {"name": "", "url": ""}
+    lead = cons.get("lead", "")
     return {
         "consortium": {"name": cons["name"], "short_name": cons.get("short_name", cons["name"])},
-        "lead": cons.get("lead", f"the lead authority of {cons['name']}"),
-        "members": cons.get("members") or [cons.get("lead", cons["name"])],
+        "lead": lead,
+        "members": cons.get("members") or [lead],
         "arrangement_label": ARRANGEMENT_LABEL[arrangement],
-        "services_text": prose_list(cons.get("services") or ["placements for looked after children"]),
+        "services_text": prose_list(cons.get("services") or []),
         "lots": [{"number": i, "name": name,
                   "label": name if re.match(r"(?i)lot\s*\d", name) else f"Lot {i}: {name}"}
                  for i, name in enumerate(lots or ["All placements"], start=1)],
         "lot_count": max(len(lots), 1),
         "age_bands_text": prose_list(cons.get("age_bands") or []) or str(c.values.get("age_bands_description", "")),
-        "tiers_text": (f"Providers are ranked in {counted(tiers, 'tier')} within each lot, and Referrals go to the "
-                       "tiers in order."
-                       if tiers else "Providers are not ranked in tiers."),
+        "tiers_text": tiers_text(resolved, facts),
         "term_text": term_text,
-        "timetable": _timetable(ov.effective),
-        "award_text": award_text,
-        "award_rows": ([{"criterion": "Quality", "weight": f"{award['quality']:g}%"},
-                        {"criterion": "Price", "weight": f"{award['price']:g}%"}] if award else
-                       [{"criterion": "Quality and price", "weight": "published with the tender"}]),
+        "timetable": rows,
+        "commencement_date": rows[-1]["date"],
+        "portal": {"name": portal["name"], "url": portal["url"]},
+        "contact_text": cons.get("contact") or f"the procurement team of {lead}",
+        "assumptions": assumptions(resolved),
+        "award_text": f"quality {award['quality']:g}% and price {award['price']:g}%.",
+        "award_rows": [{"criterion": "Quality", "weight": f"{award['quality']:g}%"},
+                       {"criterion": "Price", "weight": f"{award['price']:g}%"}],
         "call_off_text": cons.get("call_off") or str(c.values.get("call_off_procedure", "")),
         "tender_title": f"{ARRANGEMENT_LABEL[arrangement].capitalize()} for {prose_list(cons.get('services') or ['placements'])}",
-        "issue_date": long_date(ov.effective + dt.timedelta(weeks=-16)),
+        "issue_date": rows[0]["date"],
         "reference": c.ref,
         "notice": NOTICE,
         "short_title": c.short_title,
@@ -603,24 +732,22 @@ def documents_base(resolved: Resolved, documents_url: str | None = None) -> tupl
 def award_criteria(consortium: Mapping[str, Any]) -> str:
     """Return the OCDS awardCriteria code the award-criteria document describes.
 
-    That document (templates/pack/award-criteria.docx) always scores quality (0 to 5 a question)
-    and price (from the pricing schedule's weekly core fees), with the particulars' weightings or,
-    without them, weightings published with the tender: rated criteria. Only a weighting of 0
-    leaves one of them out of the evaluation."""
-    award = consortium.get("award")
-    if award and not award["price"]:
+    That document (templates/pack/award-criteria.docx) scores quality (0 to 5 a question) and
+    price (from the pricing schedule's weekly core fees) with the particulars' weightings, which
+    a pack needs (`check_needed`): rated criteria. Only a weighting of 0 leaves one of them out."""
+    award = consortium["award"]
+    if not award["price"]:
         return "qualityOnly"
-    if award and not award["quality"]:
+    if not award["quality"]:
         return "priceOnly"
     return "ratedCriteria"
 
 
 def _award_details(consortium: Mapping[str, Any]) -> str:
-    award = consortium.get("award")
-    weights = (f"Quality {award['quality']:g}% and price {award['price']:g}%"
-               if award else "Quality and price, with weightings published with the tender")
-    return (f"{weights}. Each quality question is scored from 0 to 5; price is scored for each lot from the "
-            "weekly core fees in the pricing schedule (see the award criteria and weightings document).")
+    award = consortium["award"]
+    return (f"Quality {award['quality']:g}% and price {award['price']:g}%. Each quality question is scored from "
+            "0 to 5; price is scored for each lot from the weekly core fees in the pricing schedule (see the award "
+            "criteria and weightings document).")
 
 
 def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]], base: str) -> dict[str, Any]:
@@ -725,8 +852,10 @@ def _build_pack(overlay_path: Path, epoch: int | None,
     resolved = resolve_chain(Path(overlay_path))
     ov: Overlay = resolved.overlay
     c: Contract = resolved.contract
+    check_needed(resolved)
     numbered = number_contract(c)
     ctx = pack_context(resolved)
+    ctx["assumptions"] = assumed = assumptions(resolved, documents_url)
     date = ov.effective
     name = ov.id
     if slug(name) != name:
@@ -774,6 +903,7 @@ def _build_pack(overlay_path: Path, epoch: int | None,
         "contractgen": __version__,
         "base": {"contract": c.base_ref, "sources_sha256": _tree_hash(base_dir) if base_dir.is_dir() else None},
         "overlays": chain,
+        "assumed": assumed,
         "files": [{"name": f, "sha256": _sha256(files[f]), "size": len(files[f])} for f in sorted(files)],
     }
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -187,6 +187,13 @@ VARIATION: dict[str, Any] = {
     },
 }
 
+#: The tender's dates a consortium may give (docs/dev/pack-facts.md), in the order they fall.
+TIMETABLE_KEYS = ["published", "clarifications_close", "tender_deadline", "award_notified", "signed"]
+#: The consortium particulars an `assumed:` entry may name.
+PARTICULAR_KEYS = ["name", "short_name", "region", "lead", "members", "arrangement", "services", "lots",
+                   "age_bands", "tiers", "term", "award", "call_off", "monitoring", "documents_url", "portal",
+                   "contact", "timetable"]
+
 CONSORTIUM: dict[str, Any] = {
     "type": "object",
     "required": ["name", "arrangement"],
@@ -228,6 +235,32 @@ CONSORTIUM: dict[str, Any] = {
                      "e.g. https://www.example.gov.uk/tenders/fostering-2026/",
             "description": "Where the consortium will publish the pack's documents (https); the OCDS "
                            "release package's document URLs are this address followed by each file's name.",
+        },
+        "portal": {
+            "type": "object",
+            "required": ["name", "url"],
+            "additionalProperties": False,
+            "description": "The e-tendering portal tenders and clarification questions go through.",
+            "properties": {
+                "name": _TEXT,
+                "url": {"type": "string", "pattern": HTTPS_URL_PATTERN,
+                        "x-fix": "write the portal's https address, e.g. https://www.example-portal.co.uk/"},
+            },
+        },
+        "contact": {**_TEXT, "description": "Who answers clarification questions, e.g. the Children's "
+                                            "Commissioning Team."},
+        "timetable": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Dates of the tender; any left out is set back from the Commencement Date.",
+            "properties": {key: _DATE for key in TIMETABLE_KEYS},
+        },
+        "assumed": {
+            "type": "object",
+            "description": "Particulars whose values are illustrative (the sources do not state them): "
+                           "each key is a particular, its value why it is assumed.",
+            "propertyNames": {"enum": PARTICULAR_KEYS},
+            "additionalProperties": _TEXT,
         },
     },
 }

@@ -11,6 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The consortium particulars `pack` needs (docs/dev/pack-facts.md), as lines of a test overlay's
+#: consortium block.
+PACK_PARTICULARS = ("  lead: Testshire County Council\n  members: [Testshire County Council]\n"
+                    "  services: [foster care]\n  award: {quality: 60, price: 40}\n"
+                    "  portal:\n    name: A Portal\n    url: https://portal.example.org/\n")
 CONTRACTS = ["fostering", "residential"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

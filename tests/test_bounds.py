@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
+from conftest import PACK_PARTICULARS, ROOT, run_cli
 
 from contractgen import api
 from contractgen.errors import SourceError, SourceErrors
@@ -26,7 +26,7 @@ from contractgen.validate import _LEGISLATION, FormIndex, legislation_spans, loa
 MINI = ROOT / "tests" / "data" / "mini"
 ENV = {"PYTHONPATH": str(ROOT)}  # the CLI of this checkout, wherever the test project lies
 HEAD = ("id: {id}\nbase: mini@1.0\neffective: 2026-04-01\nconsortium:\n  name: Test Consortium\n"
-        "  arrangement: framework\n")
+        "  arrangement: framework\n" + PACK_PARTICULARS.replace("{", "{{").replace("}", "}}"))
 
 
 def project(tmp_path: Path) -> Path:
@@ -163,7 +163,7 @@ def test_a_diff_within_the_budget_is_word_by_word() -> None:
 
 
 CTX = {k: "x" for k in ("consortium", "lead", "tender_title", "issue_date", "reference", "notice",
-                        "short_title", "version")}
+                        "short_title", "version", "term_text")}
 BOMBS = {
     "{{ 7 ** (10 ** 8) }}": "is too large a number",
     "{% for i in range(10 ** 6) %}{% for j in range(10 ** 6) %}x{% endfor %}{% endfor %}": "range() of 1,000,000 items",

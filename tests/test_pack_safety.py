@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import PACK_PARTICULARS, ROOT, run_cli
 from faults import SIGNAL_HALF_WAY, script
 
 ENV = {"PYTHONPATH": str(ROOT)}  # the package of this tree, wherever the test runs it from
-OVERLAY = "id: ok\nbase: mini@1.0\neffective: 2026-04-01\nconsortium:\n  name: {name}\n  arrangement: framework\nvariations: []\n"
+OVERLAY = ("id: ok\nbase: mini@1.0\neffective: 2026-04-01\nconsortium:\n  name: {name}\n  arrangement: framework\n"
+           + PACK_PARTICULARS.replace("{", "{{").replace("}", "}}") + "variations: []\n")
 
 
 def make_project(tmp_path: Path, consortium: str = "Old Consortium") -> Path:

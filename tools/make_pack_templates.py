@@ -97,6 +97,18 @@ def save(doc: Document, name: str) -> None:
 
 def instructions() -> None:
     d = new_doc("Instructions to Tenderers")
+    # Only while the overlay marks a particular as assumed (docs/dev/pack-facts.md): the note goes
+    # when every value is confirmed in the overlay and the pack is made again.
+    p(d, "{%p if assumptions %}")
+    h(d, "Before issue: particulars to confirm")
+    p(d, "This pack was made from particulars some of which are assumed: the sources it was prepared from do "
+         "not state them, so an illustrative value was used. Before the pack is issued, the lead authority "
+         "should confirm or replace each value below in the consortium's overlay, remove it from the "
+         "overlay's list of assumed particulars, and make the pack again; this section then no longer "
+         "appears.")
+    table(d, ["Particular", "Value used", "Why it is assumed"], "row", "assumptions",
+          ["{{ row.label }}", "{{ row.value }}", "{{ row.reason }}"])
+    p(d, "{%p endif %}")
     h(d, "About this tender")
     p(d, "{{ consortium.name }} invites tenders from providers of {{ services_text }} to join its "
          "{{ arrangement_label }}. The lead authority, {{ lead }}, runs this procurement on behalf of "
@@ -110,19 +122,20 @@ def instructions() -> None:
     loop(d, "lot", "lots", "{{ lot.label }}")
     p(d, "Age bands used for matching and pricing: {{ age_bands_text }}.")
     p(d, "{{ tiers_text }}")
-    p(d, "The contract runs for {{ term_text }}.")
+    p(d, "The framework agreement runs for {{ term_text }}.")
     h(d, "Timetable")
-    p(d, "The dates below are indicative. The lead authority will tell every interested provider of any change.")
+    p(d, "The lead authority will tell every interested provider of any change to the dates below.")
     table(d, ["Stage", "Date"], "row", "timetable", ["{{ row.event }}", "{{ row.date }}"])
     h(d, "How to respond")
     p(d, "Complete the pricing schedule (a separate workbook with a sheet for each lot), the form of tender "
          "and the declarations, and answer the quality questions. Submit everything through the lead "
-         "authority's e-tendering portal before the tender deadline; late or incomplete tenders may be "
-         "rejected. Do not change the wording of the framework agreement: the variations this consortium "
+         "authority's e-tendering portal, {{ portal.name }} ({{ portal.url }}), before the tender deadline; late "
+         "or incomplete tenders may be rejected. Do not change the wording of the framework agreement: the variations this consortium "
          "makes to the national contract are listed in the schedule of variations and shown in the redline.")
     h(d, "Clarifications")
-    p(d, "Ask questions through the portal's messaging facility by the clarification deadline. Answers to "
-         "questions of general interest are published to every provider, without naming who asked.")
+    p(d, "Ask questions through the messaging facility of {{ portal.name }} by the deadline for clarification "
+         "questions in the timetable; {{ contact_text }} answers them. Answers to questions of general interest "
+         "are published to every provider through the portal, without naming who asked.")
     h(d, "Evaluation")
     p(d, "Tenders are evaluated as set out in the award criteria and weightings document in this pack: "
          "{{ award_text }}")
@@ -257,7 +270,8 @@ def form_of_tender() -> None:
     h(d, "Form of tender")
     p(d, "To {{ lead }}, for itself and the member authorities of {{ consortium.name }}: we offer to provide "
          "the services in the lots we have priced in the pricing schedule, at those prices, on the terms of "
-         "the framework agreement in this pack, including the schedule of variations. We understand that no "
+         "the framework agreement in this pack, including the schedule of variations, for its term of "
+         "{{ term_text }}. We understand that no "
          "volume of Placements is promised and that each Placement is made by an Individual Placement "
          "Agreement.")
     h(d, "Declaration of non-collusion")

@@ -231,6 +231,8 @@ def particulars_rows(consortium: dict[str, Any], values: Any = None) -> list[tup
             text = "; ".join(str(v) for v in value) if value else "none"
         else:
             text = str(value)
+        if key in (consortium.get("assumed") or {}):
+            text += " (assumed: the sources do not state it)"
         rows.append((label, text))
     return rows
 
