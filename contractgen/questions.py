@@ -17,6 +17,8 @@ QUESTIONS_FILE = "pack/quality-questions.yaml"
 #: The lot's facts a question about the lot may name, in braces: {services}.
 LOT_FIELDS = ("lot", "services", "age_bands", "tiers", "need")
 _FIELD = re.compile(r"\{([^{}]*)\}")
+#: The national contracts a text may be worded for (fostering:, residential:).
+NATIONAL = ("fostering", "residential")
 
 
 def load_questions(contract_id: str) -> dict[str, Any]:
@@ -63,6 +65,8 @@ def _worded(container: Any, key: str | int, contract_id: str) -> str:
     """Return a text given once, or once for each contract ({fostering: …, residential: …})."""
     value = container[key]
     if isinstance(value, dict):
+        if contract_id not in NATIONAL:  # a contract of its own: the first wording given
+            return " ".join(str(next(iter(value.values()))).split())
         if contract_id not in value:
             raise SourceErrors([SchemaError(pos_of(container, key), f"gives no {contract_id} wording",
                                             f"add '{contract_id}:' with its wording, or give one wording for both")])

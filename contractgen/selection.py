@@ -18,6 +18,9 @@ REGISTRATION = {
                     "regulations": "the Children's Homes (England) Regulations 2015",
                     "people": "staff"},
 }
+#: A contract other than the national ones: the registration its services need, in general words.
+_OTHER = {"unit": "provider of the services", "units": "each service offered for the lot",
+          "regulations": "the regulations that apply to the services", "people": "staff"}
 INSURANCE_CLAUSE = "insurance.levels"
 
 
@@ -67,7 +70,7 @@ def insurance_rows(numbered: Numbered) -> tuple[str, list[dict[str, str]], list[
 def selection_context(numbered: Numbered, lots: list[dict[str, Any]],
                       facts: list[list[dict[str, str]]]) -> dict[str, Any]:
     """Return the template variables of the selection questionnaire."""
-    reg = REGISTRATION[numbered.contract.id] if numbered.contract.id in REGISTRATION else REGISTRATION["fostering"]
+    reg = REGISTRATION.get(numbered.contract.id, _OTHER)
     clause, rows, others = insurance_rows(numbered)
     sel_lots = []
     for lot, lot_facts in zip(lots, facts):
