@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SchemaError, SourceError, SourceErrors
-from .loader import Map, load_yaml, pos_of
+from .loader import load_yaml, pos_of
 from .render.docx import template_path
 from .text import counted
 
@@ -45,16 +45,16 @@ def load_questions(contract_id: str) -> dict[str, Any]:
             problems.append(SchemaError(pos_of(q, "id"), f"question id {q['id']!r} is used twice",
                                         "give each question its own id"))
         seen[q["id"]] = q
-        texts = {"title": _worded(q, "title", contract_id),
-                 "question": _worded(q, "question", contract_id),
-                 "good_answer": [_worded(q["good_answer"], i, contract_id) for i in range(len(q["good_answer"]))]}
+        title, question = _worded(q, "title", contract_id), _worded(q, "question", contract_id)
+        points = [_worded(q["good_answer"], i, contract_id) for i in range(len(q["good_answer"]))]
         allowed = LOT_FIELDS if q.get("for_each_lot") else ()
-        for key, where in (("title", q), ("question", q)):
-            problems += _field_problems(texts[key], where, key, allowed)
-        for i, item in enumerate(texts["good_answer"]):
+        problems += _field_problems(title, q, "title", allowed)
+        problems += _field_problems(question, q, "question", allowed)
+        for i, item in enumerate(points):
             problems += _field_problems(item, q["good_answer"], i, allowed)
         questions.append({"id": q["id"], "for_each_lot": bool(q.get("for_each_lot")), "weight": q["weight"],
-                          "word_limit": q["word_limit"], **texts})
+                          "word_limit": q["word_limit"], "title": title, "question": question,
+                          "good_answer": points})
     if problems:
         raise SourceErrors(problems)
     return {"scale": [{"score": r["score"], "label": r["label"], "meaning": r["meaning"]} for r in scale],
@@ -123,7 +123,9 @@ def _lot_fields(lot: dict[str, Any], facts: list[dict[str, str]]) -> dict[str, s
 
 
 def _fill(text: str, fields: dict[str, str]) -> str:
-    return _FIELD.sub(lambda m: fields[m[1]], text)
+    """Return `text` with each {field} replaced; without fields (a general question) it is unchanged,
+    as loading has refused a {field} there."""
+    return _FIELD.sub(lambda m: fields[m[1]], text) if fields else text
 
 
 def quality_context(contract_id: str, award: Any, lots: list[dict[str, Any]],
@@ -144,10 +146,11 @@ def quality_context(contract_id: str, award: Any, lots: list[dict[str, Any]],
         weights = distribute(share, [q["weight"] for q in qs])
         rows = []
         for n, (q, w) in enumerate(zip(qs, weights), start=1):
-            fill = (lambda t: _fill(t, fields)) if q["for_each_lot"] else (lambda t: t)
-            title = fill(q["title"])
+            lot_fields = fields if q["for_each_lot"] else {}
+            title = _fill(q["title"], lot_fields)
             rows.append({"number": f"{lot['number']}.{n}", "title": title[:1].upper() + title[1:],
-                         "question": fill(q["question"]), "good_answer": [fill(g) for g in q["good_answer"]],
+                         "question": _fill(q["question"], lot_fields),
+                         "good_answer": [_fill(g, lot_fields) for g in q["good_answer"]],
                          "word_limit": f"{q['word_limit']:,} words", "weight": percent(w),
                          "lot_question": q["for_each_lot"]})
         out_lots.append({"number": lot["number"], "label": lot["label"],

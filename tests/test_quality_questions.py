@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from contractgen.overlay import resolve_chain
 from contractgen.pack import build_pack, lot_facts
 from contractgen.questions import distribute
@@ -46,7 +46,7 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]
 def _weights(text: str) -> dict[int, list[Decimal]]:
     """Return each lot's question weightings, read from the 'Weighting: n% of the …' lines."""
     lots: dict[int, list[Decimal]] = {}
-    for m in re.finditer(r"Question (\d+)\.\d+: .*?Weighting: (\d+(?:\.\d+)?)% of the", text, re.S):
+    for m in re.finditer(r"Question (\d+)\.\d+: .*?Weighting: (\d+(?:\.\d+)?)% of the", text, re.DOTALL):
         lots.setdefault(int(m[1]), []).append(Decimal(m[2]))
     return lots
 

@@ -11,8 +11,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, convert_with_libreoffice
+
 from contractgen.overlay import resolve_chain
 from contractgen.pack import build_pack, lot_facts
 
