@@ -19,6 +19,7 @@ from .errors import SourceError, SourceErrors, UsageError, note_warnings
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
 from .overlay import Resolved, prose_list, resolve_chain
+from .questions import load_questions, quality_context
 from .render.docx import NOTICE, long_date, prop, render_template, template_path, tidy_package, user_templates
 from .render.text import blocks
 from .render.zipnorm import normalise_zip, zip_time
@@ -37,6 +38,9 @@ TEMPLATE_DOCS = [
     ("08-award-criteria.docx", "award-criteria.docx", "Award criteria and weightings", "evaluationCriteria"),
     ("09-call-off-procedure.docx", "call-off-procedure.docx", "Call-off procedure", "biddingDocuments"),
     ("10-form-of-tender.docx", "form-of-tender.docx", "Form of tender and declarations", "biddingDocuments"),
+    ("11-quality-questions.docx", "quality-questions.docx", "Quality questions", "evaluationCriteria"),
+    ("12-selection-questionnaire.docx", "selection-questionnaire.docx",
+     "Selection questionnaire and conditions of participation", "eligibilityCriteria"),
 ]
 
 
@@ -732,9 +736,10 @@ def documents_base(resolved: Resolved, documents_url: str | None = None) -> tupl
 def award_criteria(consortium: Mapping[str, Any]) -> str:
     """Return the OCDS awardCriteria code the award-criteria document describes.
 
-    That document (templates/pack/award-criteria.docx) scores quality (0 to 5 a question) and
-    price (from the pricing schedule's weekly core fees) with the particulars' weightings, which
-    a pack needs (`check_needed`): rated criteria. Only a weighting of 0 leaves one of them out."""
+    That document (templates/pack/award-criteria.docx) scores quality (each question on the scale
+    of templates/pack/quality-questions.yaml) and price (from the pricing schedule's weekly core
+    fees) with the particulars' weightings, which a pack needs (`check_needed`): rated criteria.
+    Only a weighting of 0 leaves one of them out."""
     award = consortium["award"]
     if not award["price"]:
         return "qualityOnly"
@@ -743,11 +748,11 @@ def award_criteria(consortium: Mapping[str, Any]) -> str:
     return "ratedCriteria"
 
 
-def _award_details(consortium: Mapping[str, Any]) -> str:
+def _award_details(consortium: Mapping[str, Any], scale: list[dict[str, Any]]) -> str:
     award = consortium["award"]
     return (f"Quality {award['quality']:g}% and price {award['price']:g}%. Each quality question is scored from "
-            "0 to 5; price is scored for each lot from the weekly core fees in the pricing schedule (see the award "
-            "criteria and weightings document).")
+            f"{scale[0]['score']} to {scale[-1]['score']}; price is scored for each lot from the weekly core fees "
+            "in the pricing schedule (see the award criteria and weightings document and the quality questions).")
 
 
 def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]], base: str) -> dict[str, Any]:
@@ -795,7 +800,7 @@ def ocds_release(resolved: Resolved, files: list[tuple[str, str, str]], base: st
             "procurementMethodDetails": ARRANGEMENT_LABEL[cons["arrangement"]],
             "mainProcurementCategory": "services",
             "awardCriteria": award_criteria(cons),
-            "awardCriteriaDetails": _award_details(cons),
+            "awardCriteriaDetails": _award_details(cons, load_questions(resolved.contract.id)["scale"]),
             "lots": [{"id": f"lot-{lot['number']}", "title": lot["name"], "status": "planned"} for lot in lots],
             "documents": [document(i, name, title, dtype) for i, (name, title, dtype) in enumerate(files, start=1)],
         },
@@ -856,6 +861,11 @@ def _build_pack(overlay_path: Path, epoch: int | None,
     numbered = number_contract(c)
     ctx = pack_context(resolved)
     ctx["assumptions"] = assumed = assumptions(resolved, documents_url)
+    facts = lot_facts(resolved)
+    from .selection import selection_context
+
+    ctx.update(quality_context(c.id, ov.consortium["award"], ctx["lots"], facts))
+    ctx.update(selection_context(numbered, ctx["lots"], facts))
     date = ov.effective
     name = ov.id
     if slug(name) != name:
@@ -869,8 +879,8 @@ def _build_pack(overlay_path: Path, epoch: int | None,
 
     for fname, template, title, dtype in TEMPLATE_DOCS[:1]:
         add(fname, _render_doc(template, ctx, date, epoch, title, ov.consortium["name"]), title, dtype)
-    for lot, facts in zip(ctx["lots"], lot_facts(resolved)):
-        add(spec_file_name(lot["number"], lot["name"]), lot_specification(resolved, numbered, ctx, lot, facts, epoch),
+    for lot, lot_rows in zip(ctx["lots"], facts):
+        add(spec_file_name(lot["number"], lot["name"]), lot_specification(resolved, numbered, ctx, lot, lot_rows, epoch),
             f"Service specification, lot {lot['number']}: {lot['name']}", "technicalSpecifications")
     add("03-framework-agreement.docx", api.build_docx(c), f"{c.title} (consolidated)", "contractDraft")
     for fname, template, title, dtype in TEMPLATE_DOCS[1:2]:

@@ -286,11 +286,59 @@ OVERLAY: dict[str, Any] = {
     "$defs": {"clause": CLAUSE},
 }
 
+#: A text given once, or once for each national contract.
+_WORDED = {"anyOf": [_TEXT, {"type": "object", "additionalProperties": False, "minProperties": 1,
+                             "properties": {"fostering": _TEXT, "residential": _TEXT}}],
+           "x-fix": "write the text, or give fostering: and residential: wordings"}
+
+QUALITY_QUESTIONS: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "contractgen quality questions (templates/pack/quality-questions.yaml)",
+    "type": "object",
+    "required": ["scale", "questions"],
+    "additionalProperties": False,
+    "properties": {
+        "scale": {
+            "type": "array", "minItems": 2,
+            "description": "The scoring scale, one row per score from 0 upwards, printed in the award criteria "
+                           "and the quality questions.",
+            "items": {"type": "object", "required": ["score", "label", "meaning"], "additionalProperties": False,
+                      "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 100},
+                                     "label": _TEXT, "meaning": _TEXT}},
+        },
+        "questions": {
+            "type": "array", "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "title", "weight", "word_limit", "question", "good_answer"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": r"^[a-z][a-z0-9-]*$",
+                           "x-fix": "use lower-case letters, digits and '-'"},
+                    "for_each_lot": {"type": "boolean",
+                                     "description": "The question about the lot itself: {lot}, {services}, "
+                                                    "{age_bands}, {tiers} and {need} name its facts."},
+                    "title": _WORDED,
+                    "weight": {"type": "number", "exclusiveMinimum": 0,
+                               "description": "Relative weight: the quality share is divided in proportion.",
+                               "x-fix": "give a number greater than 0"},
+                    "word_limit": {"type": "integer", "minimum": 1, "maximum": 100000,
+                                   "x-fix": "give a whole number of words"},
+                    "question": _WORDED,
+                    "good_answer": {"type": "array", "minItems": 1, "items": _WORDED,
+                                    "description": "What a good answer covers, one point an item."},
+                },
+            },
+        },
+    },
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "overlay": OVERLAY,
     "contract": CONTRACT,
     "definitions": DEFINITIONS,
     "part": PART,
+    "quality-questions": QUALITY_QUESTIONS,
 }
 
 

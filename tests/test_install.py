@@ -19,7 +19,7 @@ OVERLAY = ROOT / "variations" / "south-west-london.yaml"  # extends london-model
 
 
 def _shipped_names(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.docx"))
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".docx", ".yaml"))
 
 
 def _clean_env() -> dict[str, str]:
@@ -95,6 +95,7 @@ def test_the_installed_package_holds_the_templates(venv: Path, tmp_path: Path) -
     names = _shipped_names(package / "templates")
     assert names == _shipped_names(SHIPPED)
     assert "contract.docx" in names and "pack/form-of-tender.docx" in names
+    assert "pack/quality-questions.yaml" in names  # the questions' data, found like a template
 
 
 def test_an_installed_contractgen_builds_from_another_folder(venv: Path, tmp_path: Path) -> None:

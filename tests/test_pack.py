@@ -60,7 +60,8 @@ def test_pack_holds_every_document_of_a_tender(all_packs: Path) -> None:
     for prefix in ("01-instructions", "02-specification-lot-1", "02-specification-lot-3", "03-framework-agreement",
                    "04-individual-placement-agreement", "05-schedule-of-variations", "06-redline.docx",
                    "06-redline.html", "07-pricing-schedule.xlsx", "08-award-criteria", "09-call-off-procedure",
-                   "10-form-of-tender", "manifest.json", "release.json"):
+                   "10-form-of-tender", "11-quality-questions", "12-selection-questionnaire", "manifest.json",
+                   "release.json"):
         assert any(n.startswith(prefix) for n in names), prefix
 
 

@@ -48,8 +48,10 @@ _USER_TEMPLATES: ContextVar[Path | None] = ContextVar("contractgen_templates", d
 
 
 def shipped_template_names() -> list[str]:
-    """Return the names ('contract.docx', 'pack/x.docx') of the templates shipped in the package."""
-    return sorted(p.relative_to(_PROJECT_TEMPLATES).as_posix() for p in _PROJECT_TEMPLATES.rglob("*.docx"))
+    """Return the names ('contract.docx', 'pack/x.docx', 'pack/quality-questions.yaml') of the
+    templates and template data shipped in the package."""
+    return sorted(p.relative_to(_PROJECT_TEMPLATES).as_posix() for p in _PROJECT_TEMPLATES.rglob("*")
+                  if p.suffix in (".docx", ".yaml"))
 
 
 def check_templates_dir(folder: Path) -> None:
