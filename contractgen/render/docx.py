@@ -480,8 +480,9 @@ class _Body:
         width = TEXT_WIDTH - indent
         if weights is None:
             weights = []
+            blank = 40 if fillable is not None else 0  # room to write in a form's empty cell
             for i in range(len(columns)):
-                longest = max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)])
+                longest = max([len(columns[i])] + [len(r[i]) or blank for r in rows if i < len(r)])
                 weights.append(math.sqrt(max(longest, 8)))
         total = sum(weights)
         widths = [int(width * w / total) for w in weights]
