@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, convert_with_libreoffice, require
+from docxread import NS, bookmarked_paragraphs, part, q, word_numbers
+
 from contractgen.numbering import number_contract
 from contractgen.overlay import resolve_chain
 from contractgen.render.oxml import PLACEHOLDER, bookmark_name
-from docxread import NS, bookmarked_paragraphs, part, q, word_numbers
 
 OVERLAYS = {"south-central-fostering": "Schedule 4", "greater-manchester-residential": "Schedule 5"}
 FORM = "04-individual-placement-agreement.docx"
@@ -145,4 +145,4 @@ def test_libreoffice_converts_the_form(packs: dict[str, Path], soffice: str, tmp
         text = subprocess.run([pdftotext, "-layout", str(pdfs[name]), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert label in text and PLACEHOLDER in text, name
-        assert re.search(r"^\s*1\.2\s+\S", text, re.M), name  # Word's number, as LibreOffice lays it out
+        assert re.search(r"^\s*1\.2\s+\S", text, re.MULTILINE), name  # Word's number, as LibreOffice lays it out

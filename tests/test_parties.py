@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_cli
+from docxread import NS, bookmarked_paragraphs, pandoc_paragraphs, part, q, word_numbers
+
 from contractgen.api import build_docx, open_source
 from contractgen.numbering import number_contract
 from contractgen.overlay import resolve_chain
-from docxread import NS, bookmarked_paragraphs, pandoc_paragraphs, part, q, word_numbers
 
 OVERLAY = "greater-manchester-residential"  # a lead authority that is also one of ten members
 
