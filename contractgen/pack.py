@@ -31,10 +31,9 @@ ARRANGEMENT_LABEL = {
     "select-list": "select list", "block": "block contract", "cost-and-volume": "cost and volume contract",
     "spot": "spot purchasing arrangement", "open-framework": "open framework", "dynamic-market": "dynamic market",
 }
+IPA_FORM = ("04-individual-placement-agreement.docx", "Individual placement agreement (form)", "contractAnnexe")
 TEMPLATE_DOCS = [
     ("01-instructions-to-tenderers.docx", "instructions-to-tenderers.docx", "Instructions to tenderers", "biddingDocuments"),
-    ("04-individual-placement-agreement.docx", "individual-placement-agreement.docx",
-     "Individual placement agreement (form)", "contractAnnexe"),
     ("08-award-criteria.docx", "award-criteria.docx", "Award criteria and weightings", "evaluationCriteria"),
     ("09-call-off-procedure.docx", "call-off-procedure.docx", "Call-off procedure", "biddingDocuments"),
     ("10-form-of-tender.docx", "form-of-tender.docx", "Form of tender and declarations", "biddingDocuments"),
@@ -406,6 +405,29 @@ def lot_specification(resolved: Resolved, numbered: Numbered, ctx: dict[str, Any
     return render_document(numbered, lctx, fill, title=f"Specification: {lot['name']}",
                            subject=str(resolved.overlay.consortium["name"]), epoch=epoch,
                            template=template_path("pack/specification.docx"))
+
+
+def ipa_form(resolved: Resolved, numbered: Numbered, ctx: dict[str, Any], epoch: int | None) -> bytes | None:
+    """Return the pack's individual placement agreement: the contract's IPA schedule (sch.ipa), as
+    varied, with its Word numbering, as a form whose empty cells are content controls; None (and a
+    warning) for a contract without one."""
+    from .render.docx import render_document, render_parts
+
+    schedule = next((p for p in numbered.parts if p.part.id == "sch.ipa"), None)
+    if schedule is None:
+        ov = resolved.overlay
+        note_warnings([SourceError(
+            ov.pos, f"{resolved.contract.base_ref} has no Individual Placement Agreement schedule (a part with id "
+                    "sch.ipa): the pack holds no 04-individual-placement-agreement.docx",
+            "give the base contract its IPA schedule as a part with id: sch.ipa")])
+        return None
+
+    def fill(doc: Any, body: Any) -> None:
+        render_parts(doc, body, [schedule.part.id], fillable=True)
+
+    return render_document(numbered, {**ctx, "schedule_label": schedule.label}, fill,
+                           title="Individual Placement Agreement", subject=str(resolved.overlay.consortium["name"]),
+                           epoch=epoch, template=template_path("pack/individual-placement-agreement.docx"))
 
 
 def _render_doc(template: str, context: dict[str, Any], date: dt.date, epoch: int | None, title: str,
@@ -883,8 +905,9 @@ def _build_pack(overlay_path: Path, epoch: int | None,
         add(spec_file_name(lot["number"], lot["name"]), lot_specification(resolved, numbered, ctx, lot, lot_rows, epoch),
             f"Service specification, lot {lot['number']}: {lot['name']}", "technicalSpecifications")
     add("03-framework-agreement.docx", api.build_docx(c), f"{c.title} (consolidated)", "contractDraft")
-    for fname, template, title, dtype in TEMPLATE_DOCS[1:2]:
-        add(fname, _render_doc(template, ctx, date, epoch, title, ov.consortium["name"]), title, dtype)
+    form = ipa_form(resolved, numbered, ctx, epoch)
+    if form is not None:
+        add(IPA_FORM[0], form, *IPA_FORM[1:])
     from .render.variations import render_schedule
 
     add("05-schedule-of-variations.docx", render_schedule(resolved.parent, c, ov, epoch=epoch),
@@ -895,7 +918,7 @@ def _build_pack(overlay_path: Path, epoch: int | None,
         "contractAnnexe")
     add("07-pricing-schedule.xlsx", pricing_workbook(resolved, date, epoch), "Pricing schedule", "billOfQuantity")
     procedure = _paragraphs(numbered, clause_id="referrals.call-off")
-    for fname, template, title, dtype in TEMPLATE_DOCS[2:]:
+    for fname, template, title, dtype in TEMPLATE_DOCS[1:]:
         add(fname, _render_doc(template, {**ctx, "procedure": procedure}, date, epoch, title,
                                ov.consortium["name"]), title, dtype)
     package = ocds_release_package(resolved, meta, documents_url)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +75,23 @@ def convert_with_libreoffice(soffice: str, docs: list[Path], outdir: Path, fmt: 
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return {d.stem: outdir / f"{d.stem}.{fmt}" for d in docs}
+
+
+def without_parties_and_execution(got: list[str], numbered: Any) -> list[str]:
+    """Return pandoc's paragraphs less the parties block (before clause 1) and the execution page
+    (after the terms, before the first schedule), checking that each is where it belongs."""
+    assert got[0] == "Parties", got[:3]
+    start = got.index("The Parties agree as follows.") + 1
+    rest = got[start:]
+    first = next(p for p in numbered.parts if p.part.kind == "schedule")
+    title = numbered.inline(first.part.title)
+    from contractgen.render.text import body_text
+
+    terms = body_text(numbered).index(title)  # the model's paragraphs before the first schedule
+    assert rest[terms] == "Execution", rest[terms - 2:terms + 2]
+    end = rest.index(title, terms)
+    assert rest[end - 2:end] == ["Date", "Click or tap to enter"], rest[end - 4:end]
+    return rest[:terms] + rest[end:]
 
 
 from hypothesis import HealthCheck, settings  # noqa: E402

@@ -127,6 +127,9 @@ def word_numbers(path: Path) -> dict[int, tuple[str, str]]:
             )
         abstract[a.get(q("abstractNumId"))] = levels
     nums = {n.get(q("numId")): n.find("w:abstractNumId", NS).get(q("val")) for n in numbering.findall("w:num", NS)}
+    starts = {(n.get(q("numId")), int(o.get(q("ilvl")))): int(o.find("w:startOverride", NS).get(q("val")))
+              for n in numbering.findall("w:num", NS) for o in n.findall("w:lvlOverride", NS)
+              if o.find("w:startOverride", NS) is not None}  # a list that restarts at a given number
     counters: dict[str, list[int]] = {}
     body = part(path).find("w:body", NS)
     out = {}
@@ -138,7 +141,7 @@ def word_numbers(path: Path) -> dict[int, tuple[str, str]]:
         ilvl = int(numpr.find("w:ilvl", NS).get(q("val")))
         levels = abstract[nums[num_id]]
         c = counters.setdefault(nums[num_id], [0] * 9)
-        c[ilvl] = c[ilvl] + 1 if c[ilvl] else levels[ilvl][2]
+        c[ilvl] = c[ilvl] + 1 if c[ilvl] else starts.get((num_id, ilvl), levels[ilvl][2])
         for deeper in range(ilvl + 1, 9):
             c[deeper] = 0
 

@@ -177,61 +177,17 @@ def specification() -> None:
 
 
 def ipa_form() -> None:
-    d = new_doc("Individual Placement Agreement", "{{ consortium.name }}: form for each Placement")
+    # The form is the framework agreement's own IPA schedule: contractgen appends it after the
+    # last paragraph, with its Word numbering and a content control in each empty cell. This
+    # introduction states nothing the schedule states (no precedence, no fees), so the two cannot
+    # disagree.
+    d = new_doc("Individual Placement Agreement", "{{ consortium.name }}")
     h(d, "How to use this form")
-    p(d, "Complete one form for each Child placed under the {{ arrangement_label }}. It is made under, and "
-         "reads with, the framework agreement in this pack, including the consortium's variations. Fields in "
-         "grey are for completion; where a field does not apply, write \"not applicable\".")
-    for heading, fields in (
-        ("The Child and the Placement", ["Child's name or initials", "Date of birth", "Legal status",
-                                         "Placing authority", "Child's social worker", "Placement start date",
-                                         "Lot", "Planned duration", "Address of the placement (kept confidential)"]),
-        ("The Provider", ["Provider", "Registered manager or supervising social worker", "Ofsted URN",
-                          "Tier (where the framework is tiered)"]),
-        ("Fees", ["Weekly core fee (£)", "Additional service 1 and weekly cost (£)",
-                  "Additional service 2 and weekly cost (£)", "Education fee, where charged separately (£)",
-                  "Total weekly fee (£)", "Date of the first fee review"]),
-        ("Signatures", ["Signed for the placing authority", "Name and date", "Signed for the Provider",
-                        "Name and date"]),
-    ):
-        h(d, heading)
-        t = d.add_table(rows=len(fields), cols=2)
-        t.style = d.styles["Contract Table"]
-        for r, label in enumerate(fields):
-            t.rows[r].cells[0].text = label
-            t.rows[r].cells[0].paragraphs[0].style = d.styles["Table Text"]
-            cell = t.rows[r].cells[1]
-            para = cell.paragraphs[0]
-            para.style = d.styles["Table Text"]
-            sdt = OxmlElement("w:sdt")
-            pr = OxmlElement("w:sdtPr")
-            alias = OxmlElement("w:alias")
-            alias.set(qn("w:val"), label[:60])
-            tag = OxmlElement("w:tag")
-            tag.set(qn("w:val"), f"ipa-field-{heading[:3].lower()}-{r + 1}")
-            pr.append(alias)
-            pr.append(tag)
-            pr.append(OxmlElement("w:showingPlcHdr"))
-            pr.append(OxmlElement("w:text"))
-            content = OxmlElement("w:sdtContent")
-            run = OxmlElement("w:r")
-            rpr = OxmlElement("w:rPr")
-            color = OxmlElement("w:color")
-            color.set(qn("w:val"), "808080")
-            rpr.append(color)
-            run.append(rpr)
-            t_el = OxmlElement("w:t")
-            t_el.text = "Click or tap to enter"
-            run.append(t_el)
-            content.append(run)
-            sdt.append(pr)
-            sdt.append(content)
-            para._p.append(sdt)
-        d.add_paragraph("", style="Table Text")
-    h(d, "Terms")
-    p(d, "The Child may not be moved from the placement without the placing authority's written approval. "
-         "Where this agreement and the framework agreement differ, this agreement prevails for this Placement "
-         "only, then the consortium's variations, then the national terms.")
+    p(d, "This form is {{ schedule_label }} of the framework agreement in this pack, as varied by the "
+         "consortium. It follows with the numbers it has in the framework agreement, and a reference in it "
+         "to a clause or schedule is to the framework agreement.")
+    p(d, "Complete one form for each Child placed under the {{ arrangement_label }}. Fields in grey are for "
+         "completion.")
     save(d, "individual-placement-agreement.docx")
 
 

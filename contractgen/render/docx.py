@@ -11,7 +11,7 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from .oxml import (
     el,
     field_runs,
     qn,
+    sdt_text,
     val,
     w_p,
     w_ppr,
@@ -373,9 +374,20 @@ class _Body:
     next_bookmark: int = 1
     bookmarks: dict[str, str] = field(default_factory=dict)  # clause id -> bookmark name
     out: list[etree._Element] = field(default_factory=list)
+    fillable: bool = False  # a form: each empty table cell holds a content control
+    tags: set[str] = field(default_factory=set)  # the content controls' tags, unique in the document
 
     def bm(self, ident: str) -> str:
         return self.bookmarks[ident]
+
+    def control(self, tag: str, alias: str) -> etree._Element:
+        """Return a content control whose tag is unique in the document (the same on every run)."""
+        base, n = tag, 1
+        while tag in self.tags:
+            n += 1
+            tag = f"{base}-{n}"
+        self.tags.add(tag)
+        return sdt_text(tag, _alias(alias))
 
     def inline(self, text: str) -> list[etree._Element]:
         runs: list[etree._Element] = []
@@ -458,28 +470,26 @@ class _Body:
             for term in sorted(n.contract.terms, key=lambda t: t.term.casefold()):
                 self.para("Definition", [w_r(term.term, bold=True), w_r(" "), *self.inline(term.text)])
         if c.table:
-            self.table(c.table.columns, c.table.rows, indent=LEVEL_INDENT[min(ilvl, 4)][0])
+            self.table(c.table.columns, c.table.rows, indent=LEVEL_INDENT[min(ilvl, 4)][0],
+                       fillable=c.id if self.fillable else None)
         for child in node.children:
             self.node(child, num_id, kind)
 
     def table(self, columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], indent: int,
-              plain: bool = False, weights: list[float] | None = None) -> None:
+              plain: bool = False, weights: list[float] | None = None, fillable: str | None = None) -> None:
+        """Append a table with a heading row. With `fillable` (a tag prefix, the clause's id) each
+        empty cell of the body holds a plain-text content control, for a form to be completed."""
         width = TEXT_WIDTH - indent
         if weights is None:
             weights = []
+            blank = 40 if fillable is not None else 0  # room to write in a form's empty cell
             for i in range(len(columns)):
-                longest = max([len(columns[i])] + [len(r[i]) for r in rows if i < len(r)])
+                longest = max([len(columns[i])] + [len(r[i]) or blank for r in rows if i < len(r)])
                 weights.append(math.sqrt(max(longest, 8)))
         total = sum(weights)
         widths = [int(width * w / total) for w in weights]
         tbl = el("w:tbl")
-        tbl.append(el("w:tblPr", None,
-                      val("w:tblStyle", self.styles["Contract Table"]),
-                      el("w:tblW", {"w": str(width), "type": "dxa"}),
-                      el("w:tblInd", {"w": str(indent), "type": "dxa"}),
-                      el("w:tblLayout", {"type": "fixed"}),
-                      el("w:tblLook", {"val": "04A0", "firstRow": "1", "lastRow": "0", "firstColumn": "1",
-                                       "lastColumn": "0", "noHBand": "0", "noVBand": "1"})))
+        tbl.append(self._tbl_pr(width, indent))
         grid = el("w:tblGrid")
         for w in widths:
             grid.append(el("w:gridCol", {"w": str(w)}))
@@ -495,13 +505,127 @@ class _Body:
                 if r == 0:
                     tcpr.append(el("w:shd", {"val": "clear", "color": "auto", "fill": "1F2A44"}))
                 style = "Table Heading" if r == 0 else "Table Text"
-                runs = [w_r(cell)] if plain else self.inline(cell)
+                if r and fillable is not None and not cell.strip():
+                    runs = [self.control(f"{fillable}.r{r}c{i + 1}", self._cell_alias(columns, row, r, i))]
+                else:
+                    runs = [w_r(cell)] if plain else self.inline(cell)
                 p = w_p(w_ppr(self.styles[style]), *runs)
                 tr.append(el("w:tc", None, tcpr, p))
             tbl.append(tr)
         self.out.append(tbl)
         # a short empty paragraph keeps the next numbered paragraph off the table's border
         self.out.append(w_p(w_ppr(self.styles["Table Text"])))
+
+
+    def _cell_alias(self, columns: tuple[str, ...], row: tuple[str, ...], r: int, i: int) -> str:
+        """Return what a cell asks for: its row's label (and column, in a grid), or its column and row."""
+        label = self.numbered.inline(row[0]).strip() if i and row[0].strip() else ""
+        if label:
+            return label if len(columns) == 2 else f"{label}: {self.numbered.inline(columns[i])}"
+        return f"{self.numbered.inline(columns[i])}, row {r}"
+
+    # --- the parties and the execution page of an agreement (unnumbered: clause numbers stay)
+    def _heading(self, text: str, page_break: bool = False) -> None:
+        extra = [el("w:keepNext"), el("w:pageBreakBefore") if page_break else None]
+        self.out.append(w_p(w_ppr(self.styles["TOC Heading"], None, None, *extra), w_r(text)))
+
+    def _text(self, runs: list[etree._Element], left: int = 720, hanging: int = 0, after: int | None = None,
+              keep_next: bool = False) -> None:
+        ind = el("w:ind", {"left": str(left), **({"hanging": str(hanging)} if hanging else {})})
+        spacing = el("w:spacing", {"after": str(after)}) if after is not None else None
+        extra = [el("w:keepNext") if keep_next else None, spacing, ind]
+        self.out.append(w_p(w_ppr(self.styles["Clause Text"], None, None, *extra), *runs))
+
+    def parties(self, consortium: Mapping[str, Any] | None) -> None:
+        """Append the parties block: who makes the agreement. A consortium's agreement names its
+        lead authority as the Purchaser and lists its members; the national base is a form."""
+        purchaser, members = _purchaser(consortium)
+        self._heading("Parties", page_break=True)
+        self._text([w_r("This Contract is made on the date on which the last of the Parties signs it in the "
+                        "execution page, between:")])
+        who = [w_r(purchaser)] if purchaser else [self.control("parties.purchaser", "Name of the Purchaser")]
+        on_behalf = ("the Member Authorities listed below" if members else
+                     "the Member Authorities named in the Consortium Variation")
+        self._text([w_r("(1)\t"), *who, w_r(f", acting for itself and on behalf of {on_behalf} "
+                                              "(the \u201cPurchaser\u201d); and")], left=1440, hanging=720)
+        self._text([w_r("(2)\tthe provider named in the execution page (the \u201cProvider\u201d).")],
+                   left=1440, hanging=720)
+        if members:
+            self._text([w_r("The Member Authorities are:")], keep_next=True)
+            for i, m in enumerate(members):
+                self._text([w_r(m)], left=1440, after=40 if i < len(members) - 1 else None,
+                           keep_next=i < len(members) - 1)
+        self._text([w_r("The Parties agree as follows.")])
+
+    def execution(self, consortium: Mapping[str, Any] | None) -> None:
+        """Append the execution page: a signature block for the Purchaser and one for the Provider,
+        each a two-column table whose blanks are content controls (the signature itself is left
+        blank, to be signed by hand or electronically)."""
+        purchaser, _ = _purchaser(consortium)
+        self._heading("Execution", page_break=True)
+        self._text([w_r("Signed by the authorised signatories of the Parties on the dates given below.")])
+        first = [] if purchaser else [("Purchaser (name of the local authority)", "purchaser.party")]
+        blocks = (
+            ("purchaser", f"Signed for and on behalf of {purchaser}, the Purchaser" if purchaser else
+             "Signed for and on behalf of the Purchaser", first),
+            ("provider", "Signed for and on behalf of the Provider",
+             [("Provider (full legal name)", "provider.party"), ("Registered number (company or charity)",
+                                                                 "provider.number"),
+              ("Registered office address", "provider.address")]),
+        )
+        for key, title, fields in blocks:
+            self._text([w_r(title, bold=True)], keep_next=True)
+            self._signature_table(key, [*fields, ("Signature", None), ("Name", f"{key}.name"),
+                                        ("Position", f"{key}.position"), ("Date", f"{key}.date")])
+
+    def _signature_table(self, key: str, rows: list[tuple[str, str | None]]) -> None:
+        indent = 720
+        widths = [3200, TEXT_WIDTH - indent - 3200]
+        tbl = el("w:tbl", None, self._tbl_pr(TEXT_WIDTH - indent, indent, header=False),
+                 el("w:tblGrid", None, *(el("w:gridCol", {"w": str(w)}) for w in widths)))
+        for n, (label, tag) in enumerate(rows):
+            tr = el("w:tr")
+            height = "1000" if tag is None else "400"  # room to sign; a line to write on
+            tr.append(el("w:trPr", None, el("w:cantSplit"), el("w:trHeight", {"val": height, "hRule": "atLeast"})))
+            label_p = w_p(w_ppr(self.styles["Table Text"], None, None, el("w:keepNext")), w_r(label, bold=True))
+            tr.append(el("w:tc", None, el("w:tcPr", None, el("w:tcW", {"w": str(widths[0]), "type": "dxa"}),
+                                          val("w:vAlign", "center")), label_p))
+            value = [self.control(f"execution.{tag}", label)] if tag else []
+            keep = [el("w:keepNext")] if n < len(rows) - 1 else []
+            tcpr = el("w:tcPr", None, el("w:tcW", {"w": str(widths[1]), "type": "dxa"}),
+                      val("w:vAlign", "center"))
+            tr.append(el("w:tc", None, tcpr, w_p(w_ppr(self.styles["Table Text"], None, None, *keep), *value)))
+            tbl.append(tr)
+        self.out.append(tbl)
+        self.out.append(w_p(w_ppr(self.styles["Table Text"])))
+
+    def _tbl_pr(self, width: int, indent: int, header: bool = True) -> etree._Element:
+        return el("w:tblPr", None,
+                  val("w:tblStyle", self.styles["Contract Table"]),
+                  el("w:tblW", {"w": str(width), "type": "dxa"}),
+                  el("w:tblInd", {"w": str(indent), "type": "dxa"}),
+                  el("w:tblLayout", {"type": "fixed"}),
+                  el("w:tblLook", {"val": "04A0" if header else "0080", "firstRow": "1" if header else "0",
+                                   "lastRow": "0", "firstColumn": "1", "lastColumn": "0", "noHBand": "0",
+                                   "noVBand": "1"}))
+
+
+def _alias(text: str) -> str:
+    """Return a content control's title: one line, cut at a word boundary to 60 characters."""
+    text = " ".join(text.split())
+    if len(text) <= 60:
+        return text
+    return text[:59].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+
+
+def _purchaser(consortium: Mapping[str, Any] | None) -> tuple[str | None, list[str]]:
+    """Return (the Purchaser's name, the member authorities) from a consortium's particulars;
+    (None, []) for the national base. Without a lead, the first member is the Purchaser."""
+    if not consortium:
+        return None, []
+    members = [str(m) for m in consortium.get("members") or []]
+    lead = consortium.get("lead") or (members[0] if members else None)
+    return (str(lead) if lead else None), members
 
 
 def _abstract_num(abstract_id: int, nsid: str, levels: dict[int, tuple[str, str]],
@@ -682,10 +806,12 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
     return normalise_zip(buf.getvalue(), epoch, c.date)
 
 
-def render_parts(doc: Any, body: _Body, part_ids: Iterable[str]) -> None:
+def render_parts(doc: Any, body: _Body, part_ids: Iterable[str], fillable: bool = False) -> None:
     """Append the parts `part_ids` of body.numbered, numbered as in the contract (real Word lists;
     a schedule keeps its number), for a document that carries them without the rest. References to
-    clauses it does not carry become their plain labels, not fields pointing nowhere."""
+    clauses it does not carry become their plain labels, not fields pointing nowhere. With
+    `fillable`, the parts are a form: each empty table cell holds a content control."""
+    body.fillable = fillable
     wanted = set(part_ids)
     parts = [p for p in body.numbered.parts if p.part.id in wanted]
     keep = {ident for p in parts for ident in [p.part.id] + [n.clause.id for n in p.walk()]}
@@ -698,12 +824,23 @@ def render_parts(doc: Any, body: _Body, part_ids: Iterable[str]) -> None:
 def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | None = None) -> bytes:
     """Return the bytes of the Word document of a numbered contract (deterministic)."""
     c = numbered.contract
+    consortium = c.context.get("consortium")  # a consortium's particulars; the national base has none
+    schedules = [i for i, p in enumerate(numbered.parts) if p.part.kind == "schedule"]
+    signed_after = (schedules[0] if schedules else len(numbered.parts)) - 1
 
     def fill(doc: Any, body: _Body) -> None:
         _add_numbering(doc, body)
         body.toc()
-        for part in numbered.parts:
+        body.parties(consortium)
+        # The execution page closes the terms, before the schedules, as UK agreements with
+        # schedules annexed commonly do: the schedules that follow (the IPA among them, with its
+        # own signatures for each Placement) are then read as annexed forms, not as the signing.
+        if signed_after < 0:
+            body.execution(consortium)
+        for i, part in enumerate(numbered.parts):
             body.part(part)
+            if i == signed_after:
+                body.execution(consortium)
 
     return render_document(numbered, title_context(numbered), fill, title=c.title,
                            subject=str(c.context.get("subject", "National base contract")),

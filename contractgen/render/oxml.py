@@ -116,3 +116,17 @@ def bookmark_start(bid: int, name: str) -> etree._Element:
 
 def bookmark_end(bid: int) -> etree._Element:
     return el("w:bookmarkEnd", {"id": str(bid)})
+
+
+#: The grey text an empty content control shows, as Word's own placeholder reads.
+PLACEHOLDER = "Click or tap to enter"
+
+
+def sdt_text(tag: str, alias: str) -> etree._Element:
+    """Return a run-level plain-text content control (w:sdt) showing the grey placeholder.
+
+    Run-level (CT_SdtRun, a child of w:p), so the paragraph, its style and its mark stay the
+    cell's own. CT_SdtPr's children in schema order: alias, tag, showingPlcHdr, then the type."""
+    pr = el("w:sdtPr", None, val("w:alias", alias), val("w:tag", tag), el("w:showingPlcHdr"), el("w:text"))
+    run = w_r(PLACEHOLDER, rpr=el("w:rPr", None, val("w:color", "808080")))
+    return el("w:sdt", None, pr, el("w:sdtContent", None, run))
