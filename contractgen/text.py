@@ -62,8 +62,19 @@ def plural(n: Any, unit: str, unit_plural: str | None = None) -> str:
     return unit if n == 1 else (unit_plural or unit + "s")
 
 
+def in_months(n: Any, unit: str) -> int | None:
+    """Return a period of years that is not whole (1.25) in months (15), else None."""
+    if unit == "year" and isinstance(n, float) and not n.is_integer() and (n * 12).is_integer():
+        return int(n * 12)
+    return None
+
+
 def counted(n: Any, unit: str, unit_plural: str | None = None) -> str:
-    """Return "three years", "one year", "10 Working Days": a count and its noun, as prose writes them."""
+    """Return "three years", "one year", "10 Working Days": a count and its noun, as prose writes
+    them; a part of a year in months ("15 months" for 1.25 years)."""
+    months = in_months(n, unit)
+    if months is not None:
+        return counted(months, "month")
     return f"{number_words(n)} {plural(n, unit, unit_plural)}"
 
 
@@ -128,6 +139,9 @@ def format_value(param: Parameter, value: Any, figures: bool = False) -> str:
         shown = f"{value:,}" if isinstance(value, int) and abs(value) >= 10000 else \
             _num(value) if figures else number_words(value)
         if param.unit:
+            months = in_months(value, param.unit)
+            if months is not None:
+                return f"{_num(months) if figures else number_words(months)} {plural(months, 'month')}"
             return f"{shown} {plural(value, param.unit, param.unit_plural)}"
         return shown
     if t == "date":

@@ -99,3 +99,19 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 settings.register_profile("ci", max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def all_packs_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Pack every shipped overlay once per test run; return (the packs folder, what the run printed on stderr)."""
+    overlays = sorted((ROOT / "variations").glob("*.yaml"))
+    out = tmp_path_factory.mktemp("packs")
+    r = run_cli("pack", "--all", "-o", str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"{len(overlays)} of {len(overlays)} packs written" in r.stdout
+    return out, r.stderr
+
+
+@pytest.fixture(scope="session")
+def all_packs(all_packs_run: tuple[Path, str]) -> Path:
+    return all_packs_run[0]

@@ -19,21 +19,6 @@ OVERLAYS = sorted((ROOT / "variations").glob("*.yaml"))
 SAMPLE = "white-rose-fostering"  # three lots, three tiers
 
 
-@pytest.fixture(scope="session")
-def all_packs_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Pack every shipped overlay once; return (the packs folder, what the run printed on stderr)."""
-    out = tmp_path_factory.mktemp("packs")
-    r = run_cli("pack", "--all", "-o", str(out))
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert f"{len(OVERLAYS)} of {len(OVERLAYS)} packs written" in r.stdout
-    return out, r.stderr
-
-
-@pytest.fixture(scope="session")
-def all_packs(all_packs_run: tuple[Path, str]) -> Path:
-    return all_packs_run[0]
-
-
 def test_every_overlay_packs_and_its_manifest_is_exact(all_packs: Path) -> None:
     for overlay in OVERLAYS:
         folder = all_packs / overlay.stem
