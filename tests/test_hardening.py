@@ -119,7 +119,7 @@ def test_a_template_is_rendered_in_a_sandbox(tmp_path: Path) -> None:
     doc.add_paragraph("{{ lead.__class__.__mro__[1].__subclasses__() }}")
     doc.save(str(path))
     ctx = {k: "x" for k in ("consortium", "lead", "tender_title", "issue_date", "reference", "notice",
-                            "short_title", "version")}
+                            "short_title", "version", "term_text")}
     try:
         render_template(path, ctx)
     except SourceError as exc:
