@@ -29,6 +29,8 @@ class Parameter:
     minimum: float | None = None
     source: str | None = None  # "consortium.tiers": filled from an overlay's particulars
     pos: Pos | None = field(default=None, compare=False)
+    #: The editor's note on what this version changed (docs/dev/revisions.md); not contract text.
+    changes: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Term:
     forms: tuple[str, ...] = ()
     pos: Pos | None = field(default=None, compare=False)
     text_pos: Pos | None = field(default=None, compare=False)
+    changes: str | None = field(default=None, compare=False)
 
     @property
     def all_forms(self) -> tuple[str, ...]:
@@ -67,6 +70,7 @@ class Clause:
     table: Table | None = None
     pos: Pos | None = field(default=None, compare=False)
     locs: Mapping[str, Pos] = field(default_factory=frozen_map, compare=False)
+    changes: str | None = field(default=None, compare=False)
 
     def walk(self) -> Iterator[Clause]:
         """Yield this clause and every descendant, in document order."""
@@ -93,6 +97,26 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """What became of ids of the revised version (docs/dev/revisions.md): renamed (one to one),
+    split (one to many), merged (many to one) or removed (to none)."""
+
+    of: str  # "clause" | "term" | "parameter"
+    from_ids: tuple[str, ...]
+    to_ids: tuple[str, ...]
+    note: str
+    pos: Pos | None = field(default=None, compare=False)
+
+    @property
+    def kind(self) -> str:
+        if not self.to_ids:
+            return "removed"
+        if len(self.from_ids) > 1:
+            return "merged"
+        return "split" if len(self.to_ids) > 1 else "renamed"
+
+
+@dataclass(frozen=True)
 class Contract:
     id: str
     title: str
@@ -111,6 +135,9 @@ class Contract:
     #: Extra context for templates and title pages (consortium, etc.); empty for a base.
     context: Mapping[str, Any] = field(default_factory=frozen_map)
     pos: Pos | None = field(default=None, compare=False)
+    #: The version this one revises, and what became of its ids (docs/dev/revisions.md).
+    revises: str | None = None
+    migration: tuple[Migration, ...] = ()
 
     @property
     def base_ref(self) -> str:

@@ -66,6 +66,8 @@ CLAUSE: dict[str, Any] = {
         "when": _WHEN,
         "list": {"enum": ["definitions"], "description": "Render the defined terms after this clause."},
         "table": _TABLE,
+        "changes": {**_TEXT, "description": "The editor's note on what this version changed in the clause "
+                                            "(docs/dev/revisions.md); not contract text."},
         "children": {"type": "array", "items": {"$ref": "#/$defs/clause"}},
     },
 }
@@ -85,6 +87,20 @@ PARAMETER: dict[str, Any] = {
         "minimum": {"type": "number"},
         "from": {"type": "string", "pattern": r"^consortium\.[a-z_.]+$",
                  "description": "Take the value from an overlay's consortium particulars, e.g. consortium.tiers."},
+        "changes": {**_TEXT, "description": "The editor's note on what this version changed in the parameter."},
+    },
+}
+
+MIGRATION_ENTRY: dict[str, Any] = {
+    "type": "object",
+    "required": ["from", "to", "note"],
+    "additionalProperties": False,
+    "description": "What became of ids of the revised version (docs/dev/revisions.md).",
+    "properties": {
+        "of": {"enum": ["clause", "term", "parameter"], "description": "What the ids name; clause by default."},
+        "from": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+        "to": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "note": _TEXT,
     },
 }
 
@@ -107,6 +123,10 @@ CONTRACT: dict[str, Any] = {
         "names": {"type": "array", "items": {"type": "string"}},
         "parameters": {"type": "object", "propertyNames": {"pattern": PARAM_PATTERN},
                        "additionalProperties": {"$ref": "#/$defs/parameter"}},
+        "revises": {"type": "string", "minLength": 1, "x-fix": 'quote the version, e.g. revises: "2026.1"',
+                    "description": "The version of this contract that this version revises."},
+        "migration": {"type": "array", "items": MIGRATION_ENTRY,
+                      "description": "What became of the revised version's ids that did not stay."},
     },
     "$defs": {"parameter": PARAMETER},
 }
@@ -130,6 +150,7 @@ DEFINITIONS: dict[str, Any] = {
                              "x-fix": "a defined term starts with a capital letter"},
                     "forms": {"type": "array", "items": {"type": "string"}},
                     "text": _TEXT,
+                    "changes": {**_TEXT, "description": "The editor's note on what this version changed."},
                 },
             },
         }

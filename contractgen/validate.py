@@ -22,7 +22,7 @@ from .errors import (
     note_warnings,
 )
 from .loader import Map, Seq, display_path, key_pos_of, literal_problem, load_yaml, locate, pos_of
-from .model import Clause, Contract, Parameter, Part, Table, Term, frozen_map
+from .model import Clause, Contract, Migration, Parameter, Part, Table, Term, frozen_map
 from .text import TOKEN, UNCLOSED, split, type_problem
 
 MAX_DEPTH = 5
@@ -206,6 +206,8 @@ def _load(folder: Path, report: Report) -> Contract | None:
         names=tuple(head.get("names") or ()),
         source=display_path(folder),
         pos=head.pos,
+        revises=str(head["revises"]) if "revises" in head else None,
+        migration=_migration(head),
     )
     if len(report.errors) > n_start:
         # a file that did not load would make every cross-file check report its absence again
@@ -217,7 +219,62 @@ def _load(folder: Path, report: Report) -> Contract | None:
         if p.kind == "terms":
             report.error(p.pos, "only the first part may be kind: terms", "make it kind: schedule")
     check_contract(contract, report)
+    if contract.revises is not None:
+        check_revision(contract, folder, report)
     return contract
+
+
+def _migration(head: Map) -> tuple[Migration, ...]:
+    seq = head.get("migration") or Seq()
+    return tuple(Migration(of=m.get("of", "clause"), from_ids=tuple(m["from"]), to_ids=tuple(m["to"]),
+                           note=m["note"], pos=pos_of(seq, i)) for i, m in enumerate(seq))
+
+
+def _ids(contract: Contract, of: str) -> set[str]:
+    if of == "term":
+        return {t.term for t in contract.terms}
+    if of == "parameter":
+        return set(contract.parameters)
+    return {p.id for p in contract.parts} | {c.id for _, c in contract.walk()}
+
+
+def check_revision(contract: Contract, folder: Path, report: Report) -> None:
+    """Check a revision against the version it revises (docs/dev/revisions.md): `revises` names
+    an existing version; each migration entry names old ids in `from` and new ids in `to`; an old
+    id that is gone is named in some `from`."""
+    old_folder = folder.parent / str(contract.revises)
+    where = contract.pos
+    if contract.revises == contract.version or not (old_folder / "contract.yaml").is_file():
+        report.error(where, f"'revises: {contract.revises}' names no other version of '{contract.id}' "
+                            f"(versions: {', '.join(p.name for p in contract_versions(folder.parent))})",
+                     "write the version this one revises, e.g. revises: \"2026.1\"")
+        return
+    sub = Report()
+    old = _load(old_folder, sub)
+    if old is None or sub.errors:
+        report.error(where, f"the revised version {contract.id}@{contract.revises} has errors; validate it first")
+        return
+    named: dict[tuple[str, str], Migration] = {}
+    for m in contract.migration:
+        before, after = _ids(old, m.of), _ids(contract, m.of)
+        for ident in m.from_ids:
+            if ident not in before:
+                report.error(m.pos, f"migration: '{ident}' is no {m.of} id of {contract.id}@{contract.revises}",
+                             did_you_mean(ident, before) or f"name a {m.of} of the revised version")
+            if (m.of, ident) in named:
+                report.error(m.pos, f"migration: '{ident}' is named in 'from' twice", "keep one entry for it")
+            named[(m.of, ident)] = m
+        for ident in m.to_ids:
+            if ident not in after:
+                report.error(m.pos, f"migration: '{ident}' is no {m.of} id of this version",
+                             did_you_mean(ident, after) or f"name a {m.of} of {contract.id}@{contract.version}")
+    for of in ("clause", "term", "parameter"):
+        gone = sorted(_ids(old, of) - _ids(contract, of) - {i for (o, i) in named if o == of})
+        for ident in gone:
+            report.error(where, f"{of} '{ident}' of {contract.id}@{contract.revises} is not in this version "
+                                      "and the migration does not say what became of it",
+                         f"add to migration: {{{'of: ' + of + ', ' if of != 'clause' else ''}from: [{ident}], "
+                         f"to: [<its successor ids, or none>], note: <why>}}")
 
 
 def _what(value: Any) -> str:
@@ -248,6 +305,7 @@ def _parameters(head: Map, report: Report) -> dict[str, Parameter]:
             minimum=spec.get("minimum"),
             source=spec.get("from"),
             pos=key_pos_of(raw, name),
+            changes=spec.get("changes"),
         )
         if p.type == "choice" and not p.choices:
             report.error(key_pos_of(spec, "type"), f"parameter '{name}' is a choice with no choices",
@@ -286,7 +344,7 @@ def _terms(raw: Map, report: Report) -> list[Term]:
             continue
         seen[term] = pos
         out.append(Term(term=term, text=item["text"], forms=tuple(item.get("forms") or ()),
-                        pos=pos, text_pos=pos_of(item, "text")))
+                        pos=pos, text_pos=pos_of(item, "text"), changes=item.get("changes")))
     return out
 
 
@@ -320,7 +378,8 @@ def _clause(raw: Map, parent: Seq, index: int, depth: int, report: Report) -> Cl
                              "give every row one cell per column (\"\" for an empty cell)")
     locs = {k: v for k, v in raw.value_pos.items()}
     return Clause(id=raw["id"], heading=raw.get("heading"), text=raw.get("text"), children=children,
-                  when=when, list=raw.get("list"), table=table, pos=pos, locs=frozen_map(locs))
+                  when=when, list=raw.get("list"), table=table, pos=pos, locs=frozen_map(locs),
+                  changes=raw.get("changes"))
 
 
 # ---------------------------------------------------------------------------------------------
