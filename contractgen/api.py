@@ -494,6 +494,54 @@ def _diff_register(outs: list, nb: Numbered, nv: Numbered,
     return register, anchors, row_of
 
 
+def _revision_register(outs: list, nb: Numbered, nv: Numbered) -> tuple[list, dict[int, str], dict[int, Any]]:
+    """Return (register, anchors, row of each changed paragraph) for the release notes of a
+    revision: one row per clause-level change (docs/dev/revisions.md), with the editor's note."""
+    from .redline.docx import Note, RegisterRow  # noqa: PLC0415
+    from .render.variations import where  # noqa: PLC0415
+    from .revision import revision_changes  # noqa: PLC0415
+
+    old, new = nb.contract, nv.contract
+
+    def label(ident: str, numbered: Numbered, of: str) -> tuple[str, str]:
+        if of == "term":
+            return f"“{ident}”", "Definition"
+        if of == "parameter":
+            return ident, "Parameter"
+        w = where(numbered, ident)
+        if w is None:
+            return ident, ""
+        return (w[0], w[1]) if numbered is nv else (f"{w[0]} of {old.ref}", w[1])
+
+    register: list[RegisterRow] = []
+    anchors: dict[int, str] = {}
+    row_of: dict[int, RegisterRow] = {}
+    for number, change in enumerate(revision_changes(old, new), start=1):
+        shown_new = [label(i, nv, change.of) for i in change.new]
+        shown_old = [label(i, nb, change.of) for i in change.old]
+        clause, heading = (shown_new or shown_old)[0]
+        if change.kind in ("split", "merged", "renamed"):
+            operation = (f"{change.label}: " + " and ".join(c for c, _ in shown_old) + " → "
+                         + " and ".join(c for c, _ in shown_new))
+        elif change.kind == "removed":
+            operation = f"{change.label}: " + " and ".join(c for c, _ in shown_old)
+        else:
+            operation = change.label
+        note = change.note or "No note from the editor."
+        ids = set(change.new) | set(change.old)
+        hits = [i for i, out in enumerate(outs)
+                if out.changed and (out.item.term if change.of == "term" else out.item.clause_id) in ids]
+        anchor = f"_Var{number}" if hits else None
+        row = RegisterRow(number, clause, heading, operation, "revision", note, anchor, None,
+                          (Note(note, category="revision"),))
+        if hits:
+            anchors[hits[0]] = f"_Var{number}"
+        for i in hits:
+            row_of.setdefault(i, row)
+        register.append(row)
+    return register, anchors, row_of
+
+
 def build_redline(base: Contract, varied: Contract, variations: list | None, author: str, date,
                   title: str, subtitle: str, with_html: bool = True, sources: dict[int, Source] | None = None,
                   sides: list[Side | None] | None = None) -> Redline:
@@ -504,6 +552,7 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
     from .redline.align import align, flatten, notes  # noqa: PLC0415
     from .redline.docx import render_redline_docx  # noqa: PLC0415
     from .render.docx import long_date, title_context  # noqa: PLC0415
+    from .revision import is_revision_of  # noqa: PLC0415
 
     nb, nv = number_contract(base), number_contract(varied)
     label_v = lambda ident: nv.labels.get(ident, nb.labels.get(ident, ident))  # noqa: E731
@@ -521,6 +570,12 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
         if len({s.overlay for s in (sources or {}).values()}) > 1:
             intro += (" Each reason names the overlay it comes from; a reason marked superseded was given by "
                       "an overlay that a later one overrides, and no longer applies.")
+    elif sides is None and is_revision_of(base, varied):
+        register, anchors, row_of = _revision_register(outs, nb, nv)
+        intro = (f"The release notes of {varied.ref}: each row is one clause, definition or parameter that "
+                 f"{varied.ref} changes from {base.ref}, matched by id and by the version's migration map, with "
+                 "the editor's note; the number links to its first change. Clause numbers are those of "
+                 f"{varied.ref}.")
     elif sides is not None and any(sides):
         register, anchors, row_of = _diff_register(outs, nb, nv, sides)
         intro = (f"Each row is one clause that differs between {base.ref} and {varied.ref}, with the variation "
@@ -531,7 +586,9 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
     ctx = title_context(nv)
     ctx.update({
         "title": title, "subtitle": subtitle, "date": long_date(date),
-        "status": f"Status: redline, {len(register)} variation{'s' if len(register) != 1 else ''}",
+        "status": (f"Status: release notes, {len(register)} change{'s' if len(register) != 1 else ''}"
+                   if sides is None and variations is None and is_revision_of(base, varied) else
+                   f"Status: redline, {len(register)} variation{'s' if len(register) != 1 else ''}"),
         "reference": f"Reference: {base.ref} → {varied.ref}",
         "register_intro": (f"{intro} Every change is tracked with {author} as author; accept all to read "
                            f"{varied.ref}, reject all to read {base.ref}."),

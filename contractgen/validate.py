@@ -268,6 +268,16 @@ def check_revision(contract: Contract, folder: Path, report: Report) -> None:
             if ident not in after:
                 report.error(m.pos, f"migration: '{ident}' is no {m.of} id of this version",
                              did_you_mean(ident, after) or f"name a {m.of} of {contract.id}@{contract.version}")
+    from .revision import revision_changes  # noqa: PLC0415
+
+    places = {c.id: c.pos for _, c in contract.walk()}
+    places.update({t.term: t.pos for t in contract.terms})
+    places.update({name: p.pos for name, p in contract.parameters.items()})
+    for change in revision_changes(old, contract):
+        if not change.note and change.new:
+            report.warnings.append(SourceError(
+                places.get(change.new[0], where), f"{change.of} '{change.new[0]}' is {change.kind} in this version "
+                f"but has no changes: note", "add changes: with a sentence on why, for the release notes"))
     for of in ("clause", "term", "parameter"):
         gone = sorted(_ids(old, of) - _ids(contract, of) - {i for (o, i) in named if o == of})
         for ident in gone:
