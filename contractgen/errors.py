@@ -6,7 +6,11 @@
     │   ├── SchemaError         a key, type or value the schema does not allow
     │   ├── UnknownClause       a reference or variation names no clause
     │   ├── UnknownParameter    a placeholder or condition names no parameter
-    │   └── DuplicateId         an id used twice
+    │   ├── DuplicateId         an id used twice
+    │   ├── UndefinedWord       a capitalised word that is not a defined term
+    │   ├── StalePin            a variation's pin no longer matches its target
+    │   ├── AmendNotFound       an amend's text is not found exactly once
+    │   └── Conflict            two variations of one overlay on one target
     ├── SourceErrors            several SourceErrors, collected and reported together
     └── UsageError              a path or option that cannot be used (no position)
 """
@@ -43,10 +47,13 @@ class UsageError(ContractgenError):
 class SourceError(ContractgenError):
     """A mistake at a place in a source file, with how to fix it."""
 
-    def __init__(self, pos: Pos | None, message: str, hint: str = "") -> None:
+    def __init__(self, pos: Pos | None, message: str, hint: str = "", subject: str | None = None) -> None:
         self.pos = pos
         self.message = message
         self.hint = hint
+        #: What the error is about (the clause id, word or term), for code that tells errors apart
+        #: by type and subject, never by their wording.
+        self.subject = subject
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -78,6 +85,22 @@ class UnknownParameter(SourceError):
 
 class DuplicateId(SourceError):
     """An id used twice."""
+
+
+class UndefinedWord(SourceError):
+    """A capitalised word that is not a defined term (subject: the word)."""
+
+
+class StalePin(SourceError):
+    """A variation's pin no longer matches the text it targets."""
+
+
+class AmendNotFound(SourceError):
+    """An amend whose text is not found, or found more than once."""
+
+
+class Conflict(SourceError):
+    """Two variations on one clause, parameter or term in one overlay."""
 
 
 class SourceErrors(ContractgenError):

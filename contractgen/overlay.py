@@ -8,128 +8,40 @@ was written against). Problems are collected and reported together, located in t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import schemas, yamledit
 from .errors import (
+    AmendNotFound,
+    Conflict,
     DuplicateId,
     Pos,
     SourceError,
     SourceErrors,
+    StalePin,
+    UndefinedWord,
     UnknownClause,
-    UnknownParameter,
     UsageError,
     did_you_mean,
 )
-from .loader import Map, display_path, key_pos_of, literal_problem, pos_of
-from .model import Anchor, Clause, Contract, Overlay, Part, Term, Variation, frozen_map
+from .loader import Map, display_path, key_pos_of, pos_of
+from .model import Anchor, Clause, Contract, Overlay, Variation, frozen_map
+from .ops import REGISTRY, clip, kind_of, loc
+from .ops.pins import pin_of_clause, pin_of_part, pin_of_term, pin_of_value
 from .text import format_value, type_problem
 from .validate import MAX_DEPTH, Report, _clause, _safe_load, check_contract, find_contract_dir
 
-CLAUSE_OPS = ("replace", "amend", "delete", "move", "retitle")
+__all__ = ["AmendNotFound", "Conflict", "StalePin", "pin_of_clause", "pin_of_part", "pin_of_term", "pin_of_value"]
+
 CATEGORY_OF_PARTICULAR = {
     "arrangement": "procedure", "call_off": "procedure", "tiers": "procedure", "award": "procedure",
     "term": "terms", "lots": "specification", "age_bands": "specification",
     "services": "specification", "monitoring": "monitoring",
 }
-
-
-class StalePin(SourceError):
-    """A variation's pin no longer matches the text it targets."""
-
-
-class AmendNotFound(SourceError):
-    """An amend whose text is not found, or found more than once."""
-
-
-class Conflict(SourceError):
-    """Two variations on one clause, parameter or term in one overlay."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Pins
-
-
-def _hash(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:8]
-
-
-def pin_of_clause(clause: Clause) -> str:
-    """Return the pin of a clause's own content (heading, text, table; not its children)."""
-    table = [list(clause.table.columns), [list(r) for r in clause.table.rows]] if clause.table else None
-    return _hash(["clause", clause.heading, clause.text, table])
-
-
-def pin_of_part(part: Part) -> str:
-    return _hash(["part", part.id, part.title])
-
-
-def pin_of_value(name: str, value: Any) -> str:
-    return _hash(["parameter", name, value])
-
-
-def pin_of_term(term: Term | None) -> str:
-    return _hash(["term", term.term if term else None, term.text if term else None])
-
-
-# ---------------------------------------------------------------------------------------------
-# Tree operations on frozen clause trees
-
-
-def _rebuild(clauses: tuple[Clause, ...], fn: Callable[[Clause], list[Clause]]) -> tuple[Clause, ...]:
-    out: list[Clause] = []
-    for c in clauses:
-        kids = _rebuild(c.children, fn)
-        c2 = c if kids == c.children else replace(c, children=kids)
-        out.extend(fn(c2))
-    return tuple(out)
-
-
-def _map_parts(contract: Contract, fn: Callable[[Clause], list[Clause]]) -> Contract:
-    return replace(contract, parts=tuple(replace(p, clauses=_rebuild(p.clauses, fn)) for p in contract.parts))
-
-
-def _find(contract: Contract, ident: str) -> Clause | None:
-    for _, c in contract.walk():
-        if c.id == ident:
-            return c
-    return None
-
-
-def _part(contract: Contract, ident: str) -> Part | None:
-    return next((p for p in contract.parts if p.id == ident), None)
-
-
-def _place(contract: Contract, clause: Clause, anchor: Anchor) -> Contract:
-    part = _part(contract, anchor.id)
-    if part is not None and anchor.where == "into":
-        parts = tuple(replace(p, clauses=p.clauses + (clause,)) if p.id == anchor.id else p for p in contract.parts)
-        return replace(contract, parts=parts)
-
-    def fn(c: Clause) -> list[Clause]:
-        if c.id != anchor.id:
-            return [c]
-        if anchor.where == "before":
-            return [clause, c]
-        if anchor.where == "after":
-            return [c, clause]
-        return [replace(c, children=c.children + (clause,))]
-
-    return _map_parts(contract, fn)
-
-
-def _remove(contract: Contract, ident: str) -> Contract:
-    return _map_parts(contract, lambda c: [] if c.id == ident else [c])
-
-
-def _update(contract: Contract, ident: str, **changes: Any) -> Contract:
-    return _map_parts(contract, lambda c: [replace(c, **changes)] if c.id == ident else [c])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,72 +126,47 @@ def _plain(value: Any) -> Any:
     return value
 
 
-REQUIRED = {
-    "set": ("parameter", "value"), "replace": ("clause",), "amend": ("clause", "find", "replace"),
-    "insert": ("clause",), "delete": ("clause",), "move": ("clause",), "define": ("term", "text"),
-    "undefine": ("term",), "retitle": ("clause", "heading"),
-}
-ALLOWED = {
-    "set": {"parameter", "value"}, "replace": {"clause", "text", "heading", "table"},
-    "amend": {"clause", "find", "replace"}, "insert": {"clause", "before", "after", "into"},
-    "delete": {"clause"}, "move": {"clause", "before", "after", "into"}, "define": {"term", "text", "forms"},
-    "undefine": {"term"}, "retitle": {"clause", "heading"},
-}
 COMMON = {"id", "op", "rationale", "category", "pin"}
 
 
 def _variation(v: Map, report: Report) -> Variation | None:
-    op = v["op"]
+    op = REGISTRY[v["op"]]
     pos = pos_of(v, "id")
     ok = True
-    for key in REQUIRED[op]:
+    for key in op.required:
         if key not in v:
-            report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op}' needs '{key}:'", f"add '{key}:'")
+            report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op.name}' needs '{key}:'", f"add '{key}:'")
             ok = False
-    for key in sorted(set(v) - ALLOWED[op] - COMMON):
-        report.error(key_pos_of(v, key), f"variation '{v['id']}': '{key}:' has no meaning for '{op}'",
-                     f"remove it; '{op}' takes {', '.join(sorted(ALLOWED[op]))}")
-        ok = False
-    if op == "replace" and not any(k in v for k in ("text", "table", "heading")):
-        report.error(key_pos_of(v, "op"), f"variation '{v['id']}': replace needs 'text:', 'table:' or 'heading:'",
-                     "give the new text (or table)")
+    for key in sorted(set(v) - op.allowed - COMMON):
+        report.error(key_pos_of(v, key), f"variation '{v['id']}': '{key}:' has no meaning for '{op.name}'",
+                     f"remove it; '{op.name}' takes {', '.join(sorted(op.allowed))}")
         ok = False
     anchors = [k for k in ("before", "after", "into") if k in v]
-    if op in ("insert", "move") and len(anchors) != 1:
-        report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op}' needs exactly one of before:, after:, into:",
+    if op.anchored and len(anchors) != 1:
+        report.error(key_pos_of(v, "op"), f"variation '{v['id']}': '{op.name}' needs exactly one of before:, after:, into:",
                      "say where the clause goes")
         ok = False
     if not v.get("rationale", "").strip():
         report.error(pos_of(v, "rationale"), f"variation '{v['id']}' has an empty rationale",
                      "say why local need requires this variation")
         ok = False
-    clause_value = v.get("clause")
-    if op == "insert" and not isinstance(clause_value, Map):
-        report.error(pos_of(v, "clause"), f"variation '{v['id']}': insert needs the new clause (id:, text:…)",
-                     "write the clause as a mapping under clause:")
-        ok = False
-    if op != "insert" and "clause" in v and not isinstance(clause_value, str):
-        report.error(pos_of(v, "clause"), f"variation '{v['id']}': clause: should be a clause id",
-                     "write the id of the clause to vary")
+    for where, key, message, hint in op.problems(v):
+        report.error(key_pos_of(v, key) if where == "key" else pos_of(v, key), message, hint)
         ok = False
     if not ok:
         return None
     new_clause = None
-    if op == "insert":
+    if op.name == "insert":
         from .loader import Seq
 
-        assert isinstance(clause_value, Map)  # checked above
+        clause_value = v["clause"]
         holder = Seq([clause_value])
         holder.pos = clause_value.pos
         holder.item_pos = [clause_value.pos]
         new_clause = _clause(clause_value, holder, 0, 2, report)
         target = new_clause.id
-    elif op == "set":
-        target = v["parameter"]
-    elif op in ("define", "undefine"):
-        target = v["term"]
     else:
-        target = v["clause"]
+        target = v[op.target_key]
     anchor = Anchor(anchors[0], v[anchors[0]]) if anchors else None
     value = v.get("value")
     table = None
@@ -293,7 +180,7 @@ def _variation(v: Map, report: Report) -> Variation | None:
                 report.error(pos_of(t["rows"], r), f"table row {r + 1} has {len(row)} cells for {len(t['columns'])} columns",
                              "give every row one cell per column (\"\" for an empty cell)")
     return Variation(
-        id=v["id"], op=op, target=target, rationale=" ".join(v["rationale"].split()),
+        id=v["id"], op=op.name, target=target, rationale=" ".join(v["rationale"].split()),
         category=v["category"], pin=v.get("pin"), anchor=anchor, text=v.get("text"),
         heading=v.get("heading"), find=v.get("find"), replace=v.get("replace"), value=value,
         clause=new_clause, forms=tuple(v.get("forms") or ()), table=table, pos=pos,
@@ -489,10 +376,6 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _loc(v: Variation, key: str) -> Pos | None:
-    return v.locs.get(key, v.pos)
-
-
 def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
                   pins: dict[str, str] | None = None) -> Contract:
     """Return `contract` with the overlay's variations applied; raise SourceErrors on any problem.
@@ -509,7 +392,7 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
     ids = {c.id for _, c in contract.walk()} | {p.id for p in contract.parts}
 
     for v in [*derived_variations(contract, overlay), *overlay.variations]:
-        kind = "parameter" if v.op == "set" else "term" if v.op in ("define", "undefine") else "clause"
+        kind = kind_of(v)
         key = (kind, v.target)
         if key in seen and not seen[key].derived:
             other = seen[key]
@@ -567,11 +450,11 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
     check_contract(result, report)
     problems = _after_checks(result, deleted, undefined)
     undefined_forms = {f for v in undefined.values() for f in _forms_of(contract, v.target)}
+    undefined_words = undefined_forms | {w for f in undefined_forms for w in f.split()}
     for e in report.errors:
-        if isinstance(e, UnknownClause) and any(f"'{d}'" in e.message for d in deleted):
+        if isinstance(e, UnknownClause) and e.subject in deleted:
             continue  # reported once, at the delete
-        if "is not a defined term" in e.message and e.message.split("'")[1] in undefined_forms | {
-                w for f in undefined_forms for w in f.split()}:
+        if isinstance(e, UndefinedWord) and e.subject in undefined_words:
             continue  # reported once, at the undefine
         problems.append(e)
     if problems:
@@ -636,122 +519,19 @@ def _after_checks(result: Contract, deleted: dict[str, Variation], undefined: di
 
 
 def _stale(base: Contract, v: Variation, now: str, overlay: Overlay) -> SourceError:
-    if v.op == "set":
-        current = repr(base.values.get(v.target))
-    elif v.op in ("define", "undefine"):
-        term = next((t for t in base.terms if t.term == v.target), None)
-        current = term.text if term else "(not defined)"
-    else:
-        ident = v.anchor.id if v.op == "insert" and v.anchor else v.target
-        c = _find(base, ident)
-        current = " ".join(filter(None, [c.heading, c.text])) if c else "(gone)"
-    change = {
-        "amend": f"find {v.find!r} → {v.replace!r}", "delete": "(deleted)", "undefine": "(definition removed)",
-        "move": f"(moved {v.anchor.where if v.anchor else ''} {v.anchor.id if v.anchor else ''})",
-        "insert": f"(a new clause {v.anchor.where if v.anchor else ''} it)",
-    }.get(v.op) or v.text or v.heading or repr(v.value)
+    op = REGISTRY[v.op]
     return StalePin(
-        _loc(v, "pin"),
+        loc(v, "pin"),
         f"variation '{v.id}': the text of '{v.target}' has changed since the variation was written "
-        f"(pin {v.pin}, now {now}); the text now reads: «{_clip(current)}»; the variation makes it: «{_clip(str(change))}»",
+        f"(pin {v.pin}, now {now}); the text now reads: «{clip(op.was(base, v))}»; the variation makes it: "
+        f"«{clip(op.makes(v))}»",
         f"review the variation against the new text, then run `contractgen pin {overlay.path}`",
+        subject=v.id,
     )
 
 
-def _clip(text: str, n: int = 240) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _unknown_clause(contract: Contract, v: Variation, ident: str, key: str) -> SourceError:
-    known = [c.id for _, c in contract.walk()] + [p.id for p in contract.parts]
-    return UnknownClause(_loc(v, key), f"unknown clause '{ident}' in variation '{v.id}'",
-                         did_you_mean(ident, known) or "check the clause id (ids are shown by `contractgen stats`)")
-
-
 def _apply_one(contract: Contract, v: Variation, overlay: Overlay) -> tuple[Contract, str]:
-    op = v.op
-    if op == "set":
-        p = contract.parameters.get(v.target)
-        if p is None:
-            raise UnknownParameter(_loc(v, "parameter"), f"unknown parameter '{v.target}' in variation '{v.id}'",
-                                   did_you_mean(v.target, contract.parameters) or "see parameters: in the base contract.yaml")
-        problem = type_problem(p, v.value)
-        special = literal_problem(v.value, _loc(v, "value"), p.type) if problem else None
-        if special:
-            raise SourceError(_loc(v, "value"), *special)
-        if problem:
-            raise SourceError(_loc(v, "value"), f"value {v.value!r} for '{v.target}' is not {problem}",
-                              f"'{v.target}' is {'an' if p.type[0] in 'aeiou' else 'a'} {p.type} parameter")
-        pin = pin_of_value(v.target, contract.values[v.target])
-        return replace(contract, values=frozen_map({**contract.values, v.target: v.value})), pin
-
-    if op in ("define", "undefine"):
-        existing = next((t for t in contract.terms if t.term == v.target), None)
-        pin = pin_of_term(existing)
-        if op == "undefine":
-            if existing is None:
-                raise SourceError(_loc(v, "term"), f"'{v.target}' is not a defined term, so it cannot be undefined",
-                                  did_you_mean(v.target, [t.term for t in contract.terms]) or "check the term")
-            return replace(contract, terms=tuple(t for t in contract.terms if t.term != v.target)), pin
-        new = Term(term=v.target, text=v.text or "", forms=v.forms or (existing.forms if existing else ()),
-                   pos=_loc(v, "term"), text_pos=_loc(v, "text"))
-        terms = [t for t in contract.terms if t.term != v.target] + [new]
-        return replace(contract, terms=tuple(terms)), pin
-
-    if op == "insert":
-        assert v.clause is not None and v.anchor is not None
-        if _find(contract, v.target) or _part(contract, v.target):
-            raise DuplicateId(_loc(v, "clause"), f"variation '{v.id}' inserts clause '{v.target}', but that id exists",
-                              "choose a new id for the inserted clause")
-        anchor_clause = _find(contract, v.anchor.id)
-        anchor_part = _part(contract, v.anchor.id)
-        if anchor_clause is None and not (anchor_part and v.anchor.where == "into"):
-            raise _unknown_clause(contract, v, v.anchor.id, v.anchor.where)
-        pin = pin_of_clause(anchor_clause) if anchor_clause else pin_of_part(anchor_part)  # type: ignore[arg-type]
-        return _place(contract, v.clause, v.anchor), pin
-
-    clause = _find(contract, v.target)
-    if clause is None:
-        raise _unknown_clause(contract, v, v.target, "clause")
-    pin = pin_of_clause(clause)
-    if op == "replace":
-        changes: dict[str, Any] = {"locs": frozen_map({**clause.locs, "text": _loc(v, "text"),
-                                                       "table": _loc(v, "table")})}
-        if v.text:
-            changes["text"] = v.text
-        if v.heading:
-            changes["heading"] = v.heading
-        if v.table:
-            changes["table"] = v.table
-        return _update(contract, v.target, **changes), pin
-    if op == "retitle":
-        return _update(contract, v.target, heading=v.heading,
-                       locs=frozen_map({**clause.locs, "heading": _loc(v, "heading")})), pin
-    if op == "amend":
-        text = clause.text or ""
-        count = text.count(v.find or "")
-        if count != 1:
-            where = "is not found" if count == 0 else f"is found {count} times"
-            raise AmendNotFound(_loc(v, "find"),
-                                f"variation '{v.id}': the text to find {where} in clause '{v.target}' "
-                                f"(find: «{_clip(v.find or '', 80)}»; clause: «{_clip(text, 160)}»)",
-                                "copy the text exactly from the clause, with enough words to occur once"
-                                if count == 0 else "add surrounding words so that it occurs exactly once")
-        return _update(contract, v.target, text=text.replace(v.find or "", v.replace or "", 1),
-                       locs=frozen_map({**clause.locs, "text": _loc(v, "replace")})), pin
-    if op == "delete":
-        return _remove(contract, v.target), pin
-    if op == "move":
-        assert v.anchor is not None
-        inside = {c.id for c in clause.walk()}
-        if v.anchor.id in inside:
-            raise SourceError(_loc(v, v.anchor.where), f"variation '{v.id}' moves '{v.target}' inside itself",
-                              "choose an anchor outside the moved clause")
-        if _find(contract, v.anchor.id) is None and not (_part(contract, v.anchor.id) and v.anchor.where == "into"):
-            raise _unknown_clause(contract, v, v.anchor.id, v.anchor.where)
-        return _place(_remove(contract, v.target), clause, v.anchor), pin
-    raise AssertionError(op)
+    return REGISTRY[v.op].apply(contract, v)
 
 
 # ---------------------------------------------------------------------------------------------

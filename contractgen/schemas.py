@@ -175,7 +175,7 @@ PART: dict[str, Any] = {
 
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _NEW_CLAUSE = {"$ref": "#/$defs/clause"}
-OPS = ["set", "replace", "amend", "insert", "delete", "move", "define", "undefine", "retitle"]
+from .ops import NAMES as OPS  # noqa: E402  (the operations are declared in contractgen.ops)
 
 VARIATION: dict[str, Any] = {
     "type": "object",

@@ -15,6 +15,7 @@ from .errors import (
     Pos,
     SourceError,
     SourceErrors,
+    UndefinedWord,
     UnknownClause,
     UnknownParameter,
     UsageError,
@@ -46,8 +47,9 @@ class Report:
     errors: list[SourceError] = field(default_factory=list)
     warnings: list[SourceError] = field(default_factory=list)
 
-    def error(self, pos: Pos | None, message: str, hint: str = "", cls: type = SourceError) -> None:
-        self.errors.append(cls(pos, message, hint))
+    def error(self, pos: Pos | None, message: str, hint: str = "", cls: type = SourceError,
+              subject: str | None = None) -> None:
+        self.errors.append(cls(pos, message, hint, subject=subject))
 
     def extend(self, other: tuple[list[SourceError], list[SourceError]]) -> None:
         self.errors.extend(other[0])
@@ -491,7 +493,8 @@ def check_contract(contract: Contract, report: Report) -> None:
                 elif seg.value not in ids:
                     report.error(locate(pos, seg.raw) if pos else None,
                                  f"reference to unknown clause '{seg.value}'",
-                                 did_you_mean(seg.value, ids) or "check the clause id", UnknownClause)
+                                 did_you_mean(seg.value, ids) or "check the clause id", UnknownClause,
+                                 subject=seg.value)
     check_terms(contract, report)
 
 
@@ -535,7 +538,8 @@ def check_terms(contract: Contract, report: Report) -> None:
                 continue  # counted below: locating each of thousands of words would be quadratic
             report.error(locate(pos, m.group(0)) if pos else None,
                          f"capitalised '{word}' is not a defined term",
-                         "define it in definitions.yaml, add it to names: in contract.yaml, or write it in lower case")
+                         "define it in definitions.yaml, add it to names: in contract.yaml, or write it in lower case",
+                         UndefinedWord, subject=word)
         if shown > MAX_WORD_REPORTS:
             report.error(pos, f"{shown - MAX_WORD_REPORTS} more capitalised words in this {fieldname} are not "
                          "defined terms", "define them, add them to names: in contract.yaml, or write them in lower case")

@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Contract, Variation
+from ..ops import REGISTRY
 from .align import Out
-
-
-def _subtree(contract: Contract, ident: str) -> list[str]:
-    for _, c in contract.walk():
-        if c.id == ident:
-            return [d.id for d in c.walk()]
-    return [ident]
 
 
 def attribute(outs: list[Out], variations: list[Variation], base: Contract, varied: Contract) -> list[Out]:
@@ -40,18 +34,17 @@ def explain(outs: list[Out], variations: list[Variation], base: Contract, varied
     by_term: dict[str, Variation] = {}
     by_param: dict[str, Variation] = {}
     for v in variations:
-        if v.op == "set":
+        op = REGISTRY[v.op]
+        if op.kind == "parameter":
             by_param[v.target] = v
-        elif v.op in ("define", "undefine"):
+        elif op.kind == "term":
             by_term[v.target] = v
-        elif v.op == "delete":
-            for ident in _subtree(base, v.target):
-                by_clause.setdefault(ident, v)
-        elif v.op in ("insert", "move"):
-            for ident in _subtree(varied, v.target):
+        elif op.claims_subtree:
+            for ident in op.claims(v, base, varied):
                 by_clause.setdefault(ident, v)
         else:
-            by_clause[v.target] = v
+            for ident in op.claims(v, base, varied):
+                by_clause[ident] = v
     changed_params = {k for k in varied.values if base.values.get(k) != varied.values.get(k)}
     result: list[Variation | None] = []
     for out in outs:
@@ -62,7 +55,7 @@ def explain(outs: list[Out], variations: list[Variation], base: Contract, varied
         missing = absent is not None and out.status == absent
 
         def fits(v: Variation | None, missing: bool = missing) -> Variation | None:
-            return v if v is not None and (not missing or v.op in ("delete", "undefine")) else None
+            return v if v is not None and (not missing or REGISTRY[v.op].removes) else None
 
         found = None
         if item.term:
@@ -93,20 +86,13 @@ def explain(outs: list[Out], variations: list[Variation], base: Contract, varied
 
 def group_key(v: Variation) -> tuple[str, str]:
     """Return what a variation varies: ("parameter", name), ("term", term) or ("clause", id)."""
-    kind = "parameter" if v.op == "set" else "term" if v.op in ("define", "undefine") else "clause"
-    return kind, v.target
+    return REGISTRY[v.op].kind, v.target
 
 
 def supersedes(later: Variation, earlier: Variation) -> bool:
     """Whether `later` (same target, a later overlay or a declared value over a particular)
     leaves nothing of `earlier` standing, so that its reason no longer applies."""
-    if later.op in ("set", "delete", "define", "undefine"):
-        return True
-    if later.op == "replace":
-        return earlier.op in ("replace", "amend") and (later.heading is not None or earlier.heading is None)
-    if later.op == "retitle":
-        return earlier.op == "retitle"
-    return False  # an amendment, insertion or move builds on what came before
+    return REGISTRY[later.op].supersedes(later, earlier)  # an amendment, insertion or move builds on what came before
 
 
 @dataclass

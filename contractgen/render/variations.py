@@ -11,11 +11,10 @@ from ..model import Contract, Overlay, Variation
 from ..numbering import Numbered, number_contract
 from ..text import earlier_start, format_value, split, term_wording
 
-OP_LABEL = {
-    "set": "Value changed", "replace": "Clause replaced", "amend": "Clause amended",
-    "insert": "Clause inserted", "delete": "Clause deleted", "move": "Clause moved",
-    "define": "Term defined", "undefine": "Definition removed", "retitle": "Heading changed",
-}
+from ..ops import REGISTRY
+
+#: How the schedule of variations names each operation (declared with the operation).
+OP_LABEL = {name: op.label for name, op in REGISTRY.items()}
 
 
 @dataclass(frozen=True)
