@@ -153,8 +153,20 @@ def test_diff_between_two_consortia(tmp_path: Path, pandoc: str) -> None:
     red = api.diff("variations/white-rose-fostering.yaml", "variations/ne7-fostering.yaml")
     assert red.changes > 0 and lint_revisions(out) == []
     assert_law(red, out)
-    assert run_cli("diff", "fostering@2026.1", "national_contract/fostering", "-o", str(tmp_path / "s.docx")).returncode == 0
+    # a contract folder means its latest version, so naming that version explicitly changes nothing
+    latest = sorted(p.name for p in (ROOT / "national_contract" / "fostering").iterdir()
+                    if (p / "contract.yaml").is_file())[-1]
+    assert run_cli("diff", f"fostering@{latest}", "national_contract/fostering", "-o", str(tmp_path / "s.docx")).returncode == 0
     assert count_revisions(tmp_path / "s.docx") == 0
+
+
+def test_diff_between_two_national_versions(tmp_path: Path, pandoc: str) -> None:
+    out = tmp_path / "revision.docx"
+    r = run_cli("diff", "fostering@2026.1", "fostering@2026.2", "-o", str(out), "--html", str(tmp_path / "r.html"))
+    assert r.returncode == 0, r.stderr
+    red = api.diff("fostering@2026.1", "fostering@2026.2")
+    assert red.changes > 0 and lint_revisions(out) == []
+    assert_law(red, out)
 
 
 def test_a_variation_that_changes_nothing_visible_is_reported(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ SHIPPED = ROOT / "national_contract" / "fostering"
 
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
-    """A copy of the shipped fostering contract (its latest version) to break."""
+    """A copy of the shipped fostering contract to break: its latest version, with every version
+    beside it, so that a revision finds the version it revises."""
     versions = sorted(p for p in SHIPPED.iterdir() if (p / "contract.yaml").is_file())
-    dst = tmp_path / "fostering" / versions[-1].name
-    shutil.copytree(versions[-1], dst)
-    return dst
+    for v in versions:
+        shutil.copytree(v, tmp_path / "fostering" / v.name)
+    return tmp_path / "fostering" / versions[-1].name
 
 
 def line_col(text: str, index: int) -> tuple[int, int]:
