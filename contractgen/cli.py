@@ -376,6 +376,84 @@ def pin(
 
 
 @app.command()
+def rebase(
+    overlays: list[Path] = typer.Argument(None, help="Overlay files (variations/X.yaml) to rebase."),
+    onto: str = typer.Option(..., "--onto", help="The version to move to: 2026.2 or fostering@2026.2."),
+    all_: bool = typer.Option(False, "--all", help="Rebase every overlay in variations/ on that contract."),
+    report_dir: Path = typer.Option(Path("rebase-reports"), "--report-dir",
+                                    help="Where to write each overlay's report (<id>.md and <id>.html)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what a rebase would do; write nothing."),
+) -> None:
+    """Replay each overlay's variations onto a new national version; rewrite the overlay in place
+    (losslessly) and report what was carried, flagged and in conflict. Exit 3 when conflicts remain."""
+    from .rebase import EXIT_CONFLICTS
+
+    def go() -> int:
+        from .output import write_atomic
+        from .rebase import rebase_many, report_html
+
+        paths = list(overlays or [])
+        if all_:
+            if paths:
+                raise UsageError("give overlay files or --all, not both")
+            contract = onto.rpartition("@")[0]
+            paths = [p for p in sorted(Path("variations").glob("*.yaml"))
+                     if not contract or _on_contract(p, contract)]
+        if not paths:
+            raise UsageError("name the overlays to rebase (variations/X.yaml …) or use --all")
+        results = rebase_many(paths, onto)
+        conflicts = 0
+        for r in results:
+            conflicts += r.conflicts
+            verb = "would rebase" if dry_run else "rebased"
+            typer.echo(f"{r.path}: {verb} {r.old_ref} → {r.new_ref}: {r.carried} carried, {r.flagged} flagged, "
+                       f"{r.conflicts} in conflict" + ("" if r.changed else " (no change)"))
+            if dry_run:
+                continue
+            if r.changed:
+                write_atomic(r.path, r.data)
+            if r.changed or r.flagged or r.conflicts:
+                report_dir.mkdir(parents=True, exist_ok=True)
+                write_atomic(report_dir / f"{r.overlay.id}.md", r.report.encode("utf-8"))
+                write_atomic(report_dir / f"{r.overlay.id}.html", report_html(r.report).encode("utf-8"))
+        if conflicts:
+            _err(f"{conflicts} variation{'s' if conflicts != 1 else ''} in conflict: see the reports in {report_dir}/; "
+                 "resolve each, then run `contractgen pin`")
+            return EXIT_CONFLICTS
+        return 0
+
+    code = _run(go)
+    if code:
+        raise typer.Exit(code)
+
+
+def _on_contract(path: Path, contract: str) -> bool:
+    """Whether the overlay at `path` is on a version of `contract` (or extends one that is)."""
+    from .overlay import overlay_chain
+    from .validate import Report
+
+    chain = overlay_chain(path, Report())
+    return bool(chain) and (chain[0].base or "").partition("@")[0] == contract
+
+
+@app.command()
+def status() -> None:
+    """For every overlay: its base version, whether its pins hold, the newest version of its
+    contract, and what a rebase onto it would carry, flag and conflict."""
+
+    def go() -> None:
+        from .rebase import status_rows
+
+        rows = status_rows(Path("variations"), Path("national_contract"))
+        width = max((len(r[0]) for r in rows), default=10)
+        typer.echo(f"{'overlay':{width}}  {'on':22} {'pins':5} {'newest':22} rebase onto newest")
+        for name, on, pins, newest, summary in rows:
+            typer.echo(f"{name:{width}}  {on:22} {pins:5} {newest:22} {summary}")
+
+    _run(go)
+
+
+@app.command()
 def stats(
     source: Path = typer.Argument(..., help="A contract folder or an overlay."),
     version: Optional[str] = typer.Option(None, "--version"),

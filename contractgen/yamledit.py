@@ -247,6 +247,12 @@ def _plan_set(text: str, node: Any, pos: Pos, edit: SetValue, where: Pos) -> _Sp
         while end > start and text[end - 1] in " \t\r\n":
             end -= 1
     new = _render(edit.value, "'" if first == "'" else '"')
+    if first == ">" and "\n" not in edit.value and edit.value.strip() == edit.value and edit.value:
+        header, _, rest = text[start:end].partition("\n")
+        indent = len(rest) - len(rest.lstrip(" "))
+        if header.strip() in (">", ">-") and indent:  # keep a folded block folded, at its indentation
+            eol = "\r\n" if header.endswith("\r") else "\n"
+            new = header.rstrip("\r") + eol + eol.join(" " * indent + line for line in _fold(edit.value, 96 - indent))
     if start == end and start > 0 and text[start - 1] not in " \t":
         new = " " + new  # `key:` with no value: the value needs a space after the colon
     return _Splice(start, end, new, edit, where)
@@ -327,6 +333,20 @@ def _node_end(events: list[yaml.Event], i: int) -> tuple[int, int]:
     if ev.flow_style:
         end = _mark(events[i].end_mark).index
     return i + 1, end
+
+
+def _fold(value: str, width: int) -> list[str]:
+    """Return `value`'s words in lines of at most `width` characters (a longer word alone)."""
+    lines: list[str] = []
+    line = ""
+    for word in value.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return lines
 
 
 def _render(value: str, quote: str) -> str:

@@ -96,6 +96,12 @@ class Operation:
         `earlier` standing, so that the earlier reason no longer applies."""
         return False
 
+    # --- rebasing ------------------------------------------------------------------------------
+    def rebase(self, v: Variation, ctx: Any) -> Any:
+        """Return the Outcome (contractgen.rebase) of replaying `v` onto the new version: carried,
+        flagged or a conflict, with the variation as it applies there (docs/dev/rebase.md)."""
+        raise NotImplementedError(f"operation '{self.name}' declares no rebase")
+
 
 def operation(name: str) -> Operation:
     """Return the declared operation `name` (KeyError when there is none)."""

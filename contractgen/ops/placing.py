@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as copy
 from typing import Any
 
 from ..errors import DuplicateId, SourceError
-from ..model import Contract, Variation
+from ..model import Anchor, Contract, Variation
 from . import Operation, loc, unknown_clause
 from .pins import pin_of_clause, pin_of_part
 from .tree import find, part, place, remove
@@ -49,6 +50,10 @@ class Insert(Operation):
     def makes(self, v: Variation) -> str:
         return f"(a new clause {v.anchor.where if v.anchor else ''} it)"
 
+    def rebase(self, v: Variation, ctx: Any) -> Any:
+        """A new id the new version also adds is a conflict; else the anchor is followed."""
+        return _rebase_insert(v, ctx)
+
 
 class Move(Operation):
     name = "move"
@@ -76,3 +81,80 @@ class Move(Operation):
 
     def makes(self, v: Variation) -> str:
         return f"(moved {v.anchor.where if v.anchor else ''} {v.anchor.id if v.anchor else ''})"
+
+    def rebase(self, v: Variation, ctx: Any) -> Any:
+        """The moved clause and its anchor are followed by id; a removed or split one is a conflict."""
+        return _rebase_move(v, ctx)
+
+
+def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str]:
+    """Return (the anchor in the new version, what makes it a conflict, how it was followed)."""
+    assert v.anchor is not None
+    a = v.anchor
+    how, ids, note = ctx.successor(a.id)
+    said = f" ({note})" if note else ""
+    if how == "removed":
+        return None, f"{ctx.new_ref} removes '{a.id}', the clause it is placed {a.where}{said}", ""
+    if how == "same":
+        return a, None, ""
+    chosen = ids[-1] if a.where == "after" else ids[0]  # after a split: after its last part; else its first
+    return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', which {how} '{a.id}'{said}"
+
+
+def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
+    """The replay shared by insert and move: follow the anchor; flag a reworded anchor."""
+    from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome, overlay_text, rewrite_clause
+
+    anchor, problem, followed = _anchor(v, ctx)
+    if problem:
+        return Outcome(v, CONFLICT, problem, texts=(ctx.clause_text(ctx.old, v.anchor.id), "(removed)", overlay_text(v)),
+                       suggestions=("choose another anchor for the clause in the new version",))
+    changes: dict[str, Any] = {"anchor": anchor}
+    if target is not None:
+        changes["target"] = target
+    if v.clause is not None:
+        clause, problems = rewrite_clause(v.clause, ctx)
+        if problems:
+            return Outcome(v, CONFLICT, "; ".join(dict.fromkeys(problems)),
+                           texts=(ctx.clause_text(ctx.old, v.anchor.id), ctx.clause_text(ctx.new, anchor.id),
+                                  overlay_text(v)),
+                           suggestions=("rewrite the inserted clause for the new version",))
+        changes["clause"] = clause
+    rebased = copy(v, **changes)
+    old_a, new_a = find(ctx.old, v.anchor.id), find(ctx.new, anchor.id)
+    same = (old_a is None and new_a is None) or (old_a is not None and new_a is not None
+                                                 and pin_of_clause(old_a) == pin_of_clause(new_a))
+    if followed:
+        return Outcome(v, FLAGGED, followed, rebased)
+    if not same:
+        return Outcome(v, FLAGGED, f"{ctx.new_ref} rewords '{anchor.id}', the clause it is placed {anchor.where}; "
+                       "check the place still fits", rebased)
+    return Outcome(v, CARRIED, "the clause it is placed by is unchanged", rebased)
+
+
+def _rebase_insert(v: Variation, ctx: Any) -> Any:
+    from ..rebase import CONFLICT, Outcome, overlay_text
+
+    if find(ctx.new, v.target) is not None or part(ctx.new, v.target) is not None:
+        return Outcome(v, CONFLICT, f"{ctx.new_ref} adds a clause with the id '{v.target}' that the variation inserts",
+                       texts=("(none)", ctx.clause_text(ctx.new, v.target), overlay_text(v)),
+                       suggestions=("if the national clause does what the inserted one did, delete the variation",
+                                    "otherwise give the inserted clause another id"))
+    return _placed(v, ctx)
+
+
+def _rebase_move(v: Variation, ctx: Any) -> Any:
+    from ..rebase import CONFLICT, Outcome, overlay_text
+
+    how, ids, note = ctx.successor(v.target)
+    if how == "removed" or how == "split":
+        what = "removes" if how == "removed" else f"splits into {' and '.join(ids)}"
+        return Outcome(v, CONFLICT, f"{ctx.new_ref} {what} clause '{v.target}', which the variation moves",
+                       texts=(ctx.clause_text(ctx.old, v.target), " / ".join(ctx.clause_text(ctx.new, i) for i in ids)
+                              or "(removed)", overlay_text(v)),
+                       suggestions=("move what is left of it, or delete the variation",))
+    out = _placed(v, ctx, target=ids[0])
+    if how in ("renamed", "merged") and out.status != CONFLICT:
+        out.reason = f"follows clause '{v.target}', {how} '{ids[0]}'; {out.reason}"
+    return out
+

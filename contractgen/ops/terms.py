@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..errors import SourceError, did_you_mean
 from ..model import Contract, Term, Variation
@@ -36,6 +37,45 @@ class Define(Operation):
 
     def supersedes(self, later: Variation, earlier: Variation) -> bool:
         return True
+
+    def rebase(self, v: Variation, ctx: Any) -> Any:
+        """A renamed term is followed; a term both define anew, or whose national definition the
+        new version also rewords, is a conflict."""
+        from dataclasses import replace as copy
+
+        from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome, rewrite_text
+
+        how, ids, note = ctx.term_map.get(v.target, ("same", (v.target,), ""))
+        if how == "removed":
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} removes the defined term '{v.target}' ({note})",
+                           texts=(self.was(ctx.old, v), "(removed)", v.text or ""),
+                           suggestions=("delete the variation if nothing uses the term", "or keep defining it"))
+        name = ids[0] if ids else v.target
+        text, problems = rewrite_text(v.text, ctx)
+        if problems:
+            return Outcome(v, CONFLICT, "; ".join(problems), texts=(self.was(ctx.old, v), "", v.text or ""),
+                           suggestions=("rewrite the definition for the new version",))
+        rebased = copy(v, target=name, text=text)
+        old_t, new_t = _term(ctx.old, v.target), _term(ctx.new, name)
+        followed = f"follows the term '{v.target}', renamed '{name}' ({note})" if name != v.target else ""
+        if old_t is None and new_t is not None and self.name == "define":
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} defines '{name}' too",
+                           texts=("(not defined)", new_t.text, v.text or ""),
+                           suggestions=("if the national definition serves, delete the variation",
+                                        "otherwise keep the consortium's: pin it against the new version"))
+        if self.name == "undefine" and new_t is None:
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} no longer defines '{name}'; the variation has nothing to remove",
+                           texts=(self.was(ctx.old, v), "(not defined)", "(definition removed)"),
+                           suggestions=("delete the variation",))
+        if old_t is not None and new_t is not None and old_t.text != new_t.text and self.name == "define":
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} rewords the definition of '{name}' the variation also replaces",
+                           texts=(old_t.text, new_t.text, v.text or ""),
+                           suggestions=("keep the consortium's definition: pin it", "take the national one: delete "
+                                        "the variation", "combine the two"))
+        if followed:
+            return Outcome(v, FLAGGED, followed, rebased)
+        return Outcome(v, CARRIED, "the term is unchanged" if old_t is not None else "a term the consortium adds",
+                       rebased)
 
 
 class Undefine(Define):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..errors import SourceError, UnknownParameter, did_you_mean
 from ..loader import literal_problem
@@ -45,3 +46,33 @@ class Set(Operation):
 
     def supersedes(self, later: Variation, earlier: Variation) -> bool:
         return True  # a value replaces the value before it whole
+
+    def rebase(self, v: Variation, ctx: Any) -> Any:
+        """A removed parameter, or one retyped so that the value no longer fits, is a conflict; a
+        national default that moved is flagged."""
+        from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome
+
+        how, _, note = ctx.parameter_map.get(v.target, ("same", (v.target,), ""))
+        p = ctx.new.parameters.get(v.target)
+        if p is None or how == "removed":
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} removes the parameter '{v.target}'"
+                           + (f" ({note})" if note else ""),
+                           texts=(repr(ctx.old.values.get(v.target)), "(removed)", repr(v.value)),
+                           suggestions=("express the consortium's value in the clauses that used the parameter, "
+                                        "with `amend` or `replace`", "or delete the variation"))
+        problem = type_problem(p, v.value)
+        if problem:
+            return Outcome(v, CONFLICT, f"{ctx.new_ref} makes '{v.target}' {'an' if p.type[0] in 'aeiou' else 'a'} "
+                           f"{p.type} parameter, and the value {v.value!r} is not {problem}",
+                           texts=(repr(ctx.old.values.get(v.target)), repr(ctx.new.values.get(v.target)), repr(v.value)),
+                           suggestions=(f"give a value that is {problem}",))
+        before, now = ctx.old.values.get(v.target), ctx.new.values.get(v.target)
+        if now == v.value:
+            return Outcome(v, FLAGGED, f"{ctx.new_ref} makes {v.value!r} the national value; the variation may be "
+                           "deleted", v)
+        if before != now:
+            return Outcome(v, FLAGGED, f"{ctx.new_ref} changes the national value from {before!r} to {now!r}; the "
+                           "consortium's value still applies", v)
+        if ctx.old.parameters[v.target].type != p.type:
+            return Outcome(v, FLAGGED, f"{ctx.new_ref} makes '{v.target}' a {p.type} parameter; the value still fits", v)
+        return Outcome(v, CARRIED, "the parameter is unchanged", v)
