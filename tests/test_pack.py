@@ -29,7 +29,7 @@ def test_every_overlay_packs_and_its_manifest_is_exact(all_packs: Path) -> None:
         for f in manifest["files"]:
             data = (folder / f["name"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == f["sha256"] and len(data) == f["size"]
-        assert manifest["base"]["contract"] in ("fostering@2026.1", "residential@2026.1")
+        assert manifest["base"]["contract"] in ("fostering@2026.2", "residential@2026.2")
         assert len(manifest["base"]["sources_sha256"]) == 64
         assert manifest["overlays"][-1]["id"] == overlay.stem
         assert manifest["overlays"][-1]["sha256"] == hashlib.sha256(overlay.read_bytes()).hexdigest()
