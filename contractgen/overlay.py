@@ -428,23 +428,18 @@ def apply_overlay(contract: Contract, overlay: Overlay, check_pins: bool = True,
     if errors:
         raise SourceErrors(errors)
     consortium = dict(overlay.consortium)
-    name = consortium["name"]
-    short = consortium.get("short_name") or name
+    short = consortium.get("short_name") or consortium["name"]
     chain = [*contract.overlays, overlay.id]
-    title_page = {
-        "subtitle": f"As varied for {name}",
-        "date": f"Effective {overlay.effective.day} {overlay.effective.strftime('%B')} {overlay.effective.year}",
-        "status": f"Status: consolidated contract ({len(overlay.variations)} declared variations on {contract.ref})",
-        "reference": f"Reference: {contract.base_ref} + {' + '.join(chain)}",
-    }
+    # facts only: the title page and core properties are worded where they are rendered
+    # (render.docx.title_context, document_keywords)
     result = replace(
         current,
         title=overlay.title or contract.title,
         short_title=f"{contract.short_title.split(' — ')[0]} — {short}",
         date=overlay.effective,
         overlays=tuple(chain),
-        context=frozen_map({"consortium": consortium, "title_page": title_page, "subject": name,
-                            "keywords": [contract.id, contract.version, overlay.id]}),
+        context=frozen_map({"consortium": consortium, "effective": overlay.effective,
+                            "declared": len(overlay.variations), "varies": contract.ref}),
     )
     report = Report()
     check_contract(result, report)

@@ -18,7 +18,7 @@ from . import __version__
 from .errors import SourceError, SourceErrors, UsageError, note_warnings
 from .model import Contract, Overlay
 from .numbering import Numbered, number_contract
-from .overlay import Resolved, prose_list, resolve_chain
+from .overlay import Resolved, derived_variations, prose_list, resolve_chain
 from .questions import load_questions, quality_context
 from .render.docx import NOTICE, long_date, prop, render_template, template_path, tidy_package, user_templates
 from .render.text import blocks
@@ -874,7 +874,8 @@ def build_pack(overlay_path: Path, epoch: int | None = None, templates: Path | N
 
 def _build_pack(overlay_path: Path, epoch: int | None,
                 documents_url: str | None = None) -> tuple[str, dict[str, bytes]]:
-    from . import api
+    from .redline.build import redline_of
+    from .render.docx import render_docx
 
     resolved = resolve_chain(Path(overlay_path))
     ov: Overlay = resolved.overlay
@@ -904,15 +905,15 @@ def _build_pack(overlay_path: Path, epoch: int | None,
     for lot, lot_rows in zip(ctx["lots"], facts):
         add(spec_file_name(lot["number"], lot["name"]), lot_specification(resolved, numbered, ctx, lot, lot_rows, epoch),
             f"Service specification, lot {lot['number']}: {lot['name']}", "technicalSpecifications")
-    add("03-framework-agreement.docx", api.build_docx(c), f"{c.title} (consolidated)", "contractDraft")
+    add("03-framework-agreement.docx", render_docx(numbered, epoch=epoch), f"{c.title} (consolidated)", "contractDraft")
     form = ipa_form(resolved, numbered, ctx, epoch)
     if form is not None:
         add(IPA_FORM[0], form, *IPA_FORM[1:])
     from .render.variations import render_schedule
 
-    add("05-schedule-of-variations.docx", render_schedule(resolved.parent, c, ov, epoch=epoch),
+    add("05-schedule-of-variations.docx", render_schedule(resolved.parent, c, ov, derived_variations(resolved.parent, ov), epoch=epoch),
         "Schedule of variations", "contractAnnexe")
-    red = api.redline(Path(overlay_path))
+    red = redline_of(resolved, epoch=epoch)
     add("06-redline.docx", red.docx, "Redline against the national contract", "contractAnnexe")
     add("06-redline.html", (red.html or "").encode("utf-8"), "Redline against the national contract (HTML)",
         "contractAnnexe")

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, convert_with_libreoffice, without_parties_and_execution
 from contractgen.api import build_docx
 from contractgen.numbering import number_contract
-from contractgen.overlay import resolve_chain
+from contractgen.overlay import derived_variations, resolve_chain
 from contractgen.render.text import body_text
 from contractgen.render.variations import render_schedule
 from docxread import W, pandoc_paragraphs
@@ -30,7 +30,8 @@ def overlay_docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         contract = out / f"{path.stem}.docx"
         schedule = out / f"{path.stem}-variations.docx"
         contract.write_bytes(build_docx(resolved.contract))
-        schedule.write_bytes(render_schedule(resolved.parent, resolved.contract, resolved.overlay))
+        schedule.write_bytes(render_schedule(resolved.parent, resolved.contract, resolved.overlay,
+                                             derived_variations(resolved.parent, resolved.overlay)))
         docs[path.stem] = (contract, schedule)
     return docs
 

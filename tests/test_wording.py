@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from contractgen import api
 from contractgen.model import Parameter
-from contractgen.overlay import resolve_chain
+from contractgen.overlay import derived_variations, resolve_chain
 from contractgen.pack import _render_doc, pack_context
 from contractgen.render.variations import render_schedule
 from contractgen.text import counted, format_value, number_words, term_wording
@@ -108,7 +108,7 @@ def documents(request):
         "overlay": ov,
         "contract": c,
         "contract.docx": api.build_docx(c),
-        "schedule": render_schedule(resolved.parent, c, ov),
+        "schedule": render_schedule(resolved.parent, c, ov, derived_variations(resolved.parent, ov)),
         "instructions": _render_doc("instructions-to-tenderers.docx", ctx, ov.effective, None, "t", "s"),
     }
 

@@ -98,6 +98,8 @@ def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str]:
     if how == "same":
         return a, None, ""
     chosen = ids[-1] if a.where == "after" else ids[0]  # after a split: after its last part; else its first
+    if chosen == a.id:  # a split or merge that keeps the anchor's id
+        return Anchor(a.where, chosen), None, f"placed {a.where} '{a.id}', which {ctx.new_ref} {how}{said}"
     return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', which {how} '{a.id}'{said}"
 
 
@@ -126,6 +128,11 @@ def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
                                                  and pin_of_clause(old_a) == pin_of_clause(new_a))
     if followed:
         return Outcome(v, FLAGGED, followed, rebased)
+    old_part, new_part = _part_of(ctx.old, v.anchor.id), _part_of(ctx.new, anchor.id)
+    if old_part != new_part:
+        return Outcome(v, FLAGGED, f"{ctx.new_ref} moves '{anchor.id}', the clause it is placed {anchor.where}, "
+                       f"from {old_part} to {new_part}; the clause goes with it — check that is where it belongs",
+                       rebased)
     if not same:
         return Outcome(v, FLAGGED, f"{ctx.new_ref} rewords '{anchor.id}', the clause it is placed {anchor.where}; "
                        "check the place still fits", rebased)
@@ -158,3 +165,10 @@ def _rebase_move(v: Variation, ctx: Any) -> Any:
         out.reason = f"follows clause '{v.target}', {how} '{ids[0]}'; {out.reason}"
     return out
 
+
+
+def _part_of(contract: Contract, ident: str) -> str | None:
+    for p, c in contract.walk():
+        if c.id == ident:
+            return p.id
+    return ident if part(contract, ident) is not None else None

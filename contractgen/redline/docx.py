@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from ..numbering import Numbered
-from ..render.docx import LEVEL_INDENT, TEXT_WIDTH, _add_numbering, _Body, render_document
+from ..render.docx import LEVEL_INDENT, TEXT_WIDTH, _add_numbering, Body, render_document
 from ..render.oxml import bookmark_end, bookmark_start, el, field_runs, qn, val, w_p, w_ppr, w_t
 from .align import Out, Row
 from .textdiff import DEL, EQ, Piece, Tok
@@ -59,15 +59,14 @@ class RegisterRow:
 
 
 class _Revisions:
-    def __init__(self, body: _Body, author: str, date: dt.datetime) -> None:
+    def __init__(self, body: Body, author: str, date: dt.datetime) -> None:
         self.body = body
         self.author = author
         self.date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.count = 0  # run-level revisions (w:ins/w:del/w:moveFrom/w:moveTo wrappers)
 
     def rev(self, tag: str, **extra: str) -> etree._Element:
-        bid = self.body.next_bookmark
-        self.body.next_bookmark += 1
+        bid = self.body.bookmark_id()
         return el(tag, {"id": str(bid), "author": self.author, "date": self.date, **extra})
 
     def runs(self, toks: Iterable[Tok], deleted: bool = False) -> list[etree._Element]:
@@ -127,7 +126,7 @@ class _Revisions:
         return self.rev(tag) if tag else None
 
 
-def _style_and_num(body: _Body, out: Out) -> tuple[str, tuple[int, int] | None]:
+def _style_and_num(body: Body, out: Out) -> tuple[str, tuple[int, int] | None]:
     item = out.item
     num_id = body.num_ids.get(item.part_id) or next(iter(body.num_ids.values()))
     if item.kind == "schedule-title":
@@ -142,7 +141,7 @@ def _style_and_num(body: _Body, out: Out) -> tuple[str, tuple[int, int] | None]:
     return f"Clause Level {item.level}", (num_id, item.level - 1)
 
 
-def _paragraph(body: _Body, revs: _Revisions, out: Out, bookmark: str | None, anchor: str | None) -> None:
+def _paragraph(body: Body, revs: _Revisions, out: Out, bookmark: str | None, anchor: str | None) -> None:
     style, num = _style_and_num(body, out)
     num_id, ilvl = num if num else (None, None)
     ppr = w_ppr(body.styles[style], num_id, ilvl)
@@ -162,8 +161,7 @@ def _paragraph(body: _Body, revs: _Revisions, out: Out, bookmark: str | None, an
     marks = []
     for name in (bookmark, anchor):
         if name:
-            bid = body.next_bookmark
-            body.next_bookmark += 1
+            bid = body.bookmark_id()
             p.append(bookmark_start(bid, name))
             marks.append(bid)
     move_range = None
@@ -181,7 +179,7 @@ def _paragraph(body: _Body, revs: _Revisions, out: Out, bookmark: str | None, an
     body.out.append(p)
 
 
-def _table(body: _Body, revs: _Revisions, out: Out, anchor: str | None) -> None:
+def _table(body: Body, revs: _Revisions, out: Out, anchor: str | None) -> None:
     item = out.item
     indent = LEVEL_INDENT[min(max(item.level - 1, 0), 4)][0]
     width = TEXT_WIDTH - indent
@@ -201,7 +199,7 @@ def _table(body: _Body, revs: _Revisions, out: Out, anchor: str | None) -> None:
     body.out.append(w_p(w_ppr(body.styles["Table Text"])))
 
 
-def _row(body: _Body, revs: _Revisions, row: Row, widths: list[int], header: bool, anchor: str | None) -> etree._Element:
+def _row(body: Body, revs: _Revisions, row: Row, widths: list[int], header: bool, anchor: str | None) -> etree._Element:
     tr = el("w:tr")
     trpr = el("w:trPr", None, el("w:cantSplit"))
     if header:
@@ -219,8 +217,7 @@ def _row(body: _Body, revs: _Revisions, row: Row, widths: list[int], header: boo
             ppr.append(el("w:rPr", None, revs.rev("w:ins" if status == "inserted" else "w:del")))
         p = w_p(ppr)
         if anchor and c == 0:
-            bid = body.next_bookmark
-            body.next_bookmark += 1
+            bid = body.bookmark_id()
             p.append(bookmark_start(bid, anchor))
             p.extend(revs.pieces(cell, "changed"))
             p.append(bookmark_end(bid))
@@ -230,7 +227,7 @@ def _row(body: _Body, revs: _Revisions, row: Row, widths: list[int], header: boo
     return tr
 
 
-def _register(body: _Body, rows: list[RegisterRow]) -> None:
+def _register(body: Body, rows: list[RegisterRow]) -> None:
     cols = ("No.", "Clause", "Heading", "Operation", "Category", "Rationale")
     weights = [0.75, 1.2, 1.8, 1.6, 1.75, 4.0]
     total = sum(weights)
@@ -269,7 +266,7 @@ def _register(body: _Body, rows: list[RegisterRow]) -> None:
 MUTED = "5B6470"
 
 
-def _reasons_cell(body: _Body, tc: etree._Element, row: RegisterRow) -> etree._Element:
+def _reasons_cell(body: Body, tc: etree._Element, row: RegisterRow) -> etree._Element:
     """Fill a register row's Rationale cell: one paragraph per reason, the source in bold, a
     superseded reason in grey italics."""
     p = tc.find(qn("w:p"))
@@ -325,7 +322,7 @@ def comment_texts(row: RegisterRow, author: str, date: dt.date) -> list[tuple[st
     return out
 
 
-def _anchor_paragraph(body: _Body, anchor: str) -> etree._Element | None:
+def _anchor_paragraph(body: Body, anchor: str) -> etree._Element | None:
     """Return the paragraph of a register row's first change: the one holding its bookmark (in a
     table, the first paragraph of the table that holds a revision)."""
     for top in body.out:
@@ -364,7 +361,7 @@ def _mark_comment(p: etree._Element, cid: int, after: etree._Element | None) -> 
     return ref
 
 
-def add_comments(doc: Any, body: _Body, register: list[RegisterRow], author: str, date: dt.date) -> int:
+def add_comments(doc: Any, body: Body, register: list[RegisterRow], author: str, date: dt.date) -> int:
     """Add each anchored register row's reasons as Word comments on its first change (the
     word/comments.xml part); return how many."""
     from docx.opc.constants import CONTENT_TYPE as CT
@@ -387,8 +384,7 @@ def add_comments(doc: Any, body: _Body, register: list[RegisterRow], author: str
     for row, p in rows:
         tail = None
         for who, when, paragraphs in comment_texts(row, author, date):
-            cid = body.next_bookmark
-            body.next_bookmark += 1
+            cid = body.bookmark_id()
             comment = el("w:comment", {"id": str(cid), "author": who, "date": f"{when.isoformat()}T00:00:00Z",
                                        "initials": initials(who)})
             for n, text in enumerate(paragraphs):
@@ -413,7 +409,7 @@ def render_redline_docx(numbered: Numbered, outs: list[Out], register: list[Regi
     stamp = dt.datetime(date.year, date.month, date.day)
     holder: dict[str, int] = {}
 
-    def fill(doc: Any, body: _Body) -> None:
+    def fill(doc: Any, body: Body) -> None:
         _add_numbering(doc, body)
         revs = _Revisions(body, author, stamp)
         body.para("TOC Heading", [el("w:r", None, w_t("Change register"))])

@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from ..errors import ContractgenError, Pos, SourceError, UsageError
+from ..model import Contract
 from ..numbering import Node, Numbered, NumberedPart
 from ..text import split
 from .oxml import (
@@ -129,8 +130,28 @@ def title_context(numbered: Numbered) -> dict[str, Any]:
         "reference": f"Reference: {c.ref}",
         "notice": NOTICE,
     }
-    ctx.update(dict(c.context.get("title_page", {})))
+    consortium = c.context.get("consortium")
+    if consortium is not None:  # a consortium's contract: the overlay chain it was made with
+        effective = c.context["effective"]
+        ctx.update({
+            "subtitle": f"As varied for {consortium['name']}",
+            "date": f"Effective {long_date(effective)}",
+            "status": f"Status: consolidated contract ({c.context['declared']} declared variations on "
+                      f"{c.context['varies']})",
+            "reference": f"Reference: {c.base_ref} + {' + '.join(c.overlays)}",
+        })
     return ctx
+
+
+def document_subject(c: Contract) -> str:
+    """Return the core property 'subject': the consortium's name, or that it is the national base."""
+    consortium = c.context.get("consortium")
+    return str(consortium["name"]) if consortium is not None else "National base contract"
+
+
+def document_keywords(c: Contract) -> list[str]:
+    """Return the core property 'keywords': the contract, its version and the overlays applied."""
+    return [c.id, c.version, *c.overlays[-1:]]
 
 
 #: Uncompressed size of a template's parts read before it is opened (a zip "bomb" stops here).
@@ -366,7 +387,7 @@ def render_template(path: Path, context: dict[str, Any]) -> DocxTemplate:
 
 
 @dataclass
-class _Body:
+class Body:
     numbered: Numbered
     styles: dict[str, str]
     num_ids: dict[str, int] = field(default_factory=dict)  # part id -> numId
@@ -379,6 +400,12 @@ class _Body:
 
     def bm(self, ident: str) -> str:
         return self.bookmarks[ident]
+
+    def bookmark_id(self) -> int:
+        """Return a bookmark id not yet used in the document."""
+        bid = self.next_bookmark
+        self.next_bookmark += 1
+        return bid
 
     def control(self, tag: str, alias: str) -> etree._Element:
         """Return a content control whose tag is unique in the document (the same on every run)."""
@@ -646,7 +673,7 @@ def _nsid(key: str) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:8].upper()
 
 
-def _add_numbering(doc: Any, body: _Body, parts: list[NumberedPart] | None = None) -> None:
+def _add_numbering(doc: Any, body: Body, parts: list[NumberedPart] | None = None) -> None:
     numbering = doc.part.numbering_part.element
     existing_abs = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
     existing_num = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
@@ -762,11 +789,11 @@ STYLE_NAMES = (
 def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, title: str, subject: str,
                     epoch: int | None = None, template: Path | None = None) -> bytes:
     """Return a deterministic .docx: the template's title page rendered with `context`, then
-    whatever `fill(body)` appends (body is a _Body over `numbered`)."""
+    whatever `fill(body)` appends (body is a Body over `numbered`)."""
     c = numbered.contract
     tpl = render_template(template or template_path("contract.docx"), context)
     doc = tpl.docx
-    body = _Body(numbered, _style_ids(doc, STYLE_NAMES))
+    body = Body(numbered, _style_ids(doc, STYLE_NAMES))
     used: dict[str, str] = {}
     for part in numbered.parts:
         ids = [part.part.id] + [n.clause.id for n in part.walk()]
@@ -793,7 +820,7 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
     cp.version = prop(c.version)
     cp.identifier = prop(c.ref)
     cp.category = "Contract"
-    cp.keywords = prop(", ".join(str(k) for k in c.context.get("keywords", (c.id, c.version))))
+    cp.keywords = prop(", ".join(document_keywords(c)))
     cp.author = "contractgen"
     cp.last_modified_by = "contractgen"
     cp.comments = NOTICE
@@ -806,7 +833,7 @@ def render_document(numbered: Numbered, context: dict[str, Any], fill: Any, *, t
     return normalise_zip(buf.getvalue(), epoch, c.date)
 
 
-def render_parts(doc: Any, body: _Body, part_ids: Iterable[str], fillable: bool = False) -> None:
+def render_parts(doc: Any, body: Body, part_ids: Iterable[str], fillable: bool = False) -> None:
     """Append the parts `part_ids` of body.numbered, numbered as in the contract (real Word lists;
     a schedule keeps its number), for a document that carries them without the rest. References to
     clauses it does not carry become their plain labels, not fields pointing nowhere. With
@@ -828,7 +855,7 @@ def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | N
     schedules = [i for i, p in enumerate(numbered.parts) if p.part.kind == "schedule"]
     signed_after = (schedules[0] if schedules else len(numbered.parts)) - 1
 
-    def fill(doc: Any, body: _Body) -> None:
+    def fill(doc: Any, body: Body) -> None:
         _add_numbering(doc, body)
         body.toc()
         body.parties(consortium)
@@ -843,5 +870,5 @@ def render_docx(numbered: Numbered, epoch: int | None = None, template: Path | N
                 body.execution(consortium)
 
     return render_document(numbered, title_context(numbered), fill, title=c.title,
-                           subject=str(c.context.get("subject", "National base contract")),
+                           subject=document_subject(c),
                            epoch=epoch, template=template)

@@ -245,14 +245,15 @@ def document_path(path: str | Path) -> str:
     return resolved.name
 
 
-def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: int | None = None) -> bytes:
-    """Return the schedule of variations as a Word document."""
-    from ..overlay import derived_variations
-    from .docx import _Body, long_date, render_document, title_context
+def render_schedule(base: Contract, varied: Contract, overlay: Overlay, derived: list[Variation],
+                    epoch: int | None = None) -> bytes:
+    """Return the schedule of variations as a Word document; `derived` are the values the
+    overlay's particulars set (overlay.derived_variations), which the caller resolved."""
+    from .docx import Body, long_date, render_document, title_context
     from .oxml import w_r
 
     numbered = number_contract(varied)
-    derived = derived_variations(base, overlay) if not base.overlays else []
+    derived = derived if not base.overlays else []
     rows = variation_rows(base, varied, overlay)
     consortium = dict(overlay.consortium)
     ctx = title_context(numbered)
@@ -264,7 +265,7 @@ def render_schedule(base: Contract, varied: Contract, overlay: Overlay, epoch: i
         "reference": f"Reference: {varied.ref}",
     })
 
-    def fill(doc: Any, body: _Body) -> None:
+    def fill(doc: Any, body: Body) -> None:
         body.para("Heading 1", [w_r("Consortium particulars")])
         body.table(("Particular", "Value"), tuple(particulars_rows(consortium, varied.values)), indent=0,
                    plain=True, weights=[1, 3])
