@@ -87,25 +87,26 @@ class Move(Operation):
         return _rebase_move(v, ctx)
 
 
-def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str]:
-    """Return (the anchor in the new version, what makes it a conflict, how it was followed)."""
+def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str, str]:
+    """Return (the anchor in the new version, what makes it a conflict, how it was followed, and
+    what became of it: same, renamed, merged, split or removed)."""
     assert v.anchor is not None
     a = v.anchor
     how, ids, note = ctx.successor(a.id)
     said = f" ({note})" if note else ""
     if how == "removed":
-        return None, f"{ctx.new_ref} removes '{a.id}', the clause it is placed {a.where}{said}", ""
+        return None, f"{ctx.new_ref} removes '{a.id}', the clause it is placed {a.where}{said}", "", how
     if how == "same":
-        return a, None, ""
+        return a, None, "", how
     chosen = ids[-1] if a.where == "after" else ids[0]  # after a split: after its last part; else its first
-    return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', which {how} '{a.id}'{said}"
+    return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', the {how} '{a.id}'{said}", how
 
 
 def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
     """The replay shared by insert and move: follow the anchor; flag a reworded anchor."""
     from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome, overlay_text, rewrite_clause
 
-    anchor, problem, followed = _anchor(v, ctx)
+    anchor, problem, followed, how = _anchor(v, ctx)
     if problem:
         return Outcome(v, CONFLICT, problem, texts=(ctx.clause_text(ctx.old, v.anchor.id), "(removed)", overlay_text(v)),
                        suggestions=("choose another anchor for the clause in the new version",))
@@ -124,8 +125,10 @@ def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
     old_a, new_a = find(ctx.old, v.anchor.id), find(ctx.new, anchor.id)
     same = (old_a is None and new_a is None) or (old_a is not None and new_a is not None
                                                  and pin_of_clause(old_a) == pin_of_clause(new_a))
-    if followed:
+    if followed and not (how == "renamed" and same):  # a renamed, unchanged anchor is carried
         return Outcome(v, FLAGGED, followed, rebased)
+    if followed:
+        return Outcome(v, CARRIED, f"{followed}; its text is unchanged", rebased)
     if not same:
         return Outcome(v, FLAGGED, f"{ctx.new_ref} rewords '{anchor.id}', the clause it is placed {anchor.where}; "
                        "check the place still fits", rebased)
