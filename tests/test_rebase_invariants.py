@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from contractgen.overlay import overlay_chain
 from contractgen.rebase import CARRIED, rebase_many
 from contractgen.validate import Report

@@ -147,7 +147,7 @@ def _rebase_insert(v: Variation, ctx: Any) -> Any:
 
 
 def _rebase_move(v: Variation, ctx: Any) -> Any:
-    from ..rebase import CONFLICT, Outcome, overlay_text
+    from ..rebase import CONFLICT, FLAGGED, Outcome, overlay_text
 
     how, ids, note = ctx.successor(v.target)
     if how == "removed" or how == "split":
@@ -157,6 +157,10 @@ def _rebase_move(v: Variation, ctx: Any) -> Any:
                               or "(removed)", overlay_text(v)),
                        suggestions=("move what is left of it, or delete the variation",))
     out = _placed(v, ctx, target=ids[0])
+    old_c, new_c = find(ctx.old, v.target), find(ctx.new, ids[0])
+    if out.status != CONFLICT and old_c is not None and new_c is not None and pin_of_clause(old_c) != pin_of_clause(new_c):
+        out.status = FLAGGED  # like a delete of reworded text: the move is to be checked against it
+        out.reason = f"{ctx.new_ref} rewords clause '{ids[0]}', which the variation moves; {out.reason}"
     if how in ("renamed", "merged") and out.status != CONFLICT:
         out.reason = f"follows clause '{v.target}', {how} '{ids[0]}'; {out.reason}"
     return out

@@ -72,6 +72,9 @@ class Define(Operation):
                            texts=(old_t.text, new_t.text, v.text or ""),
                            suggestions=("keep the consortium's definition: pin it", "take the national one: delete "
                                         "the variation", "combine the two"))
+        if self.name == "undefine" and old_t is not None and new_t is not None and old_t.text != new_t.text:
+            return Outcome(v, FLAGGED, (f"{followed}; " if followed else "") + f"{ctx.new_ref} rewords the definition "
+                           f"of '{name}' the variation removes; check the removal still stands", rebased)
         if followed:  # a renamed term whose national definition is unchanged is carried
             same = old_t is not None and new_t is not None and old_t.text == new_t.text
             return Outcome(v, CARRIED if same else FLAGGED, followed, rebased)
