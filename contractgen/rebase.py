@@ -108,8 +108,31 @@ def rewrite_text(text: str | None, ctx: Context) -> tuple[str | None, list[str]]
     new = "".join(out)
     for old_term, (how, ids, _) in ctx.term_map.items():
         if how == "renamed" and ids:
-            new = re.sub(r"(?<![A-Za-z0-9])" + re.escape(old_term) + r"(?![A-Za-z0-9])", ids[0], new)
+            forms, unmapped = term_forms(ctx, old_term, ids[0])
+            for form in sorted(forms, key=len, reverse=True):
+                new = re.sub(r"(?<![A-Za-z0-9])" + re.escape(form) + r"(?![A-Za-z0-9])", forms[form], new)
+            for form in unmapped:
+                if re.search(r"(?<![A-Za-z0-9])" + re.escape(form) + r"(?![A-Za-z0-9])", new):
+                    problems.append(f"it uses '{form}', a form of the term '{old_term}', which {ctx.new_ref} "
+                                    f"renames '{ids[0]}'")
     return new, problems
+
+
+def term_forms(ctx: Context, old_name: str, new_name: str) -> tuple[dict[str, str], list[str]]:
+    """Return the forms of a renamed term mapped to the new term's (the term and its plural,
+    explicit forms in order when both give as many), and the old forms with no counterpart."""
+    old_t = next((t for t in ctx.old.terms if t.term == old_name), None)
+    new_t = next((t for t in ctx.new.terms if t.term == new_name), None)
+    forms = {old_name: new_name}
+    if old_t is None or new_t is None:
+        return forms, []
+    old_all, new_all = old_t.all_forms, new_t.all_forms
+    if len(old_all) > 1 and len(new_all) > 1:
+        forms.setdefault(old_all[1], new_all[1])  # the plural
+    if len(old_t.forms) == len(new_t.forms):
+        for a, b in zip(old_t.forms, new_t.forms):
+            forms.setdefault(a, b)
+    return forms, [f for f in old_all if f not in forms]
 
 
 def rewrite_clause(c: Clause, ctx: Context) -> tuple[Clause, list[str]]:
@@ -192,7 +215,7 @@ def trim(a: str, b: str, c: str, context: int = 6) -> tuple[str, str, str]:
 def report_markdown(overlay_id: str, path: str, old_ref: str, new_ref: str, outcomes: list[Outcome]) -> str:
     counts = {s: sum(o.status == s for o in outcomes) for s in (CARRIED, FLAGGED, CONFLICT)}
     lines = [f"# Rebase of {overlay_id} onto {new_ref}", "",
-             f"`{path}`, from {old_ref} to {new_ref}: {len(outcomes)} variations — {counts[CARRIED]} carried, "
+             f"`{path}`, from {old_ref} to {new_ref}: {len(outcomes)} variation{'' if len(outcomes) == 1 else 's'} — {counts[CARRIED]} carried, "
              f"{counts[FLAGGED]} flagged for review, {counts[CONFLICT]} in conflict.", ""]
     if counts[CONFLICT]:
         lines += ["Each variation in conflict is left as it was written: `contractgen validate` points at it until "

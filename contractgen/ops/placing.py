@@ -87,27 +87,28 @@ class Move(Operation):
         return _rebase_move(v, ctx)
 
 
-def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str]:
-    """Return (the anchor in the new version, what makes it a conflict, how it was followed)."""
+def _anchor(v: Variation, ctx: Any) -> tuple[Anchor | None, str | None, str, str]:
+    """Return (the anchor in the new version, what makes it a conflict, how it was followed, and
+    what became of it: same, renamed, merged, split or removed)."""
     assert v.anchor is not None
     a = v.anchor
     how, ids, note = ctx.successor(a.id)
     said = f" ({note})" if note else ""
     if how == "removed":
-        return None, f"{ctx.new_ref} removes '{a.id}', the clause it is placed {a.where}{said}", ""
+        return None, f"{ctx.new_ref} removes '{a.id}', the clause it is placed {a.where}{said}", "", how
     if how == "same":
-        return a, None, ""
+        return a, None, "", how
     chosen = ids[-1] if a.where == "after" else ids[0]  # after a split: after its last part; else its first
     if chosen == a.id:  # a split or merge that keeps the anchor's id
-        return Anchor(a.where, chosen), None, f"placed {a.where} '{a.id}', which {ctx.new_ref} {how}{said}"
-    return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', which {how} '{a.id}'{said}"
+        return Anchor(a.where, chosen), None, f"placed {a.where} '{a.id}', which {ctx.new_ref} {how}{said}", how
+    return Anchor(a.where, chosen), None, f"placed {a.where} '{chosen}', the {how} '{a.id}'{said}", how
 
 
 def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
     """The replay shared by insert and move: follow the anchor; flag a reworded anchor."""
     from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome, overlay_text, rewrite_clause
 
-    anchor, problem, followed = _anchor(v, ctx)
+    anchor, problem, followed, how = _anchor(v, ctx)
     if problem:
         return Outcome(v, CONFLICT, problem, texts=(ctx.clause_text(ctx.old, v.anchor.id), "(removed)", overlay_text(v)),
                        suggestions=("choose another anchor for the clause in the new version",))
@@ -126,13 +127,15 @@ def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
     old_a, new_a = find(ctx.old, v.anchor.id), find(ctx.new, anchor.id)
     same = (old_a is None and new_a is None) or (old_a is not None and new_a is not None
                                                  and pin_of_clause(old_a) == pin_of_clause(new_a))
-    if followed:
+    if followed and not (how == "renamed" and same):  # a renamed, unchanged anchor is carried
         return Outcome(v, FLAGGED, followed, rebased)
     old_part, new_part = _part_of(ctx.old, v.anchor.id), _part_of(ctx.new, anchor.id)
     if old_part != new_part:
         return Outcome(v, FLAGGED, f"{ctx.new_ref} moves '{anchor.id}', the clause it is placed {anchor.where}, "
                        f"from {old_part} to {new_part}; the clause goes with it — check that is where it belongs",
                        rebased)
+    if followed:
+        return Outcome(v, CARRIED, f"{followed}; its text is unchanged", rebased)
     if not same:
         return Outcome(v, FLAGGED, f"{ctx.new_ref} rewords '{anchor.id}', the clause it is placed {anchor.where}; "
                        "check the place still fits", rebased)
@@ -151,7 +154,7 @@ def _rebase_insert(v: Variation, ctx: Any) -> Any:
 
 
 def _rebase_move(v: Variation, ctx: Any) -> Any:
-    from ..rebase import CONFLICT, Outcome, overlay_text
+    from ..rebase import CONFLICT, FLAGGED, Outcome, overlay_text
 
     how, ids, note = ctx.successor(v.target)
     if how == "removed" or how == "split":
@@ -161,6 +164,10 @@ def _rebase_move(v: Variation, ctx: Any) -> Any:
                               or "(removed)", overlay_text(v)),
                        suggestions=("move what is left of it, or delete the variation",))
     out = _placed(v, ctx, target=ids[0])
+    old_c, new_c = find(ctx.old, v.target), find(ctx.new, ids[0])
+    if out.status != CONFLICT and old_c is not None and new_c is not None and pin_of_clause(old_c) != pin_of_clause(new_c):
+        out.status = FLAGGED  # like a delete of reworded text: the move is to be checked against it
+        out.reason = f"{ctx.new_ref} rewords clause '{ids[0]}', which the variation moves; {out.reason}"
     if how in ("renamed", "merged") and out.status != CONFLICT:
         out.reason = f"follows clause '{v.target}', {how} '{ids[0]}'; {out.reason}"
     return out

@@ -72,8 +72,12 @@ class Define(Operation):
                            texts=(old_t.text, new_t.text, v.text or ""),
                            suggestions=("keep the consortium's definition: pin it", "take the national one: delete "
                                         "the variation", "combine the two"))
-        if followed:
-            return Outcome(v, FLAGGED, followed, rebased)
+        if self.name == "undefine" and old_t is not None and new_t is not None and old_t.text != new_t.text:
+            return Outcome(v, FLAGGED, (f"{followed}; " if followed else "") + f"{ctx.new_ref} rewords the definition "
+                           f"of '{name}' the variation removes; check the removal still stands", rebased)
+        if followed:  # a renamed term whose national definition is unchanged is carried
+            same = old_t is not None and new_t is not None and old_t.text == new_t.text
+            return Outcome(v, CARRIED if same else FLAGGED, followed, rebased)
         return Outcome(v, CARRIED, "the term is unchanged" if old_t is not None else "a term the consortium adds",
                        rebased)
 
