@@ -103,6 +103,10 @@ def rewrite_text(text: str | None, ctx: Context) -> tuple[str | None, list[str]]
                 problems.append(f"it refers to clause '{seg.value}', which {ctx.new_ref} splits into "
                                 + " and ".join(ids))
         elif seg.kind == "param" and seg.value not in ctx.new.parameters:
+            how, ids, _ = ctx.parameter_map.get(seg.value, ("removed", (), ""))
+            if how == "renamed" and ids and ids[0] in ctx.new.parameters:
+                out.append(seg.raw.replace(seg.value, ids[0]))
+                continue
             problems.append(f"it uses the parameter '{seg.value}', which {ctx.new_ref} removes")
         out.append(seg.raw if seg.kind != "text" else seg.value)
     new = "".join(out)
@@ -345,7 +349,7 @@ def rebase_file(path: Path, onto: str, old_parent: Contract | None = None,
             raise UsageError(f"{display_path(path)}: overlay '{ov.id}' extends '{ov.extends}'; rebase the two together "
                              f"(`contractgen rebase variations/{ov.extends}.yaml {display_path(path)} --onto …` or --all)")
         old_base, new_base = old_parent, new_parent
-        old_ref, new_ref, base_line = old_parent.ref, new_parent.ref, None
+        old_ref, new_ref, base_line = f"{old_parent.ref}+{ov.extends}", f"{new_parent.ref}+{ov.extends}", None
     else:
         assert ov.base is not None
         name, _, version = ov.base.partition("@")
@@ -365,7 +369,7 @@ def rebase_file(path: Path, onto: str, old_parent: Contract | None = None,
         raise SourceErrors([SourceError(exc.errors[0].pos, f"overlay '{ov.id}' does not apply to its own base "
                                         f"{old_ref} ({exc.errors[0].message}); fix it there before rebasing",
                                         "run `contractgen validate` on it")]) from None
-    same = new_base.version == old_base.version and not ov.extends
+    same = new_base.version == old_base.version  # (for a child: its parent stayed on its version)
     outcomes, old_result, new_result = replay(ov, old_base, old_base if same else new_base, old_ref, new_ref)
     data = path.read_bytes()
     shown = display_path(path)

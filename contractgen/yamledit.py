@@ -248,7 +248,7 @@ def _plan_set(text: str, node: Any, pos: Pos, edit: SetValue, where: Pos) -> _Sp
             end -= 1
     new = _render(edit.value, "'" if first == "'" else '"')
     if first not in ("'", '"', "|", ">", "") and edit.path[-1] != "pin" \
-            and re.fullmatch(r"[a-z][a-z0-9.-]*(?:@[A-Za-z0-9._-]+)?", edit.value) \
+            and re.fullmatch(r"[a-z][a-z0-9._-]*(?:@[A-Za-z0-9._-]+)?", edit.value) \
             and edit.value not in ("true", "false", "null", "yes", "no", "on", "off"):
         new = edit.value  # an id or base written plain stays plain (a pin is always quoted)
     if first == ">" and "\n" not in edit.value and edit.value.strip() == edit.value and edit.value:

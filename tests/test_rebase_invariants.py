@@ -105,17 +105,21 @@ def check_only_rewritten_lines(lf: bytes, crlf: bytes, result_lf: bytes, result:
 
 
 def test_a_crlf_bom_shipped_overlay_keeps_both(tmp_path: Path) -> None:
+    """On the shipped overlays as they were on 2026.1 (tests/data/overlays-2026.1), rebased onto
+    2026.2: the one with the most variations, as CRLF with a BOM."""
+    old = ROOT / "tests" / "data" / "overlays-2026.1"
     candidates = []
-    for base, paths in sorted(by_base().items()):
-        onto = newer(base)
-        for p in paths if onto else ():
-            chain = overlay_chain(p, Report())
-            if len(chain) == 1:  # not one that extends another
-                candidates.append((len(chain[0].variations), p.name, onto))
-    if not candidates:
-        pytest.skip("no shipped overlay has a newer version to rebase onto")
+    for p in sorted(old.glob("*.yaml")):
+        raw = p.read_text(encoding="utf-8")
+        if "\nextends:" not in raw:
+            base = next(ln.split(":", 1)[1].strip() for ln in raw.splitlines() if ln.startswith("base:"))
+            candidates.append((raw.count("\n  - id: "), p.name, base.replace("2026.1", "2026.2")))
+    assert len(candidates) == 30
     _, name, onto = max(candidates)  # the overlay with the most variations
     root = copy_project(tmp_path)
+    for p in (root / "variations").glob("*.yaml"):
+        p.unlink()
+    shutil.copy(old / name, root / "variations" / name)
     path = root / "variations" / name
     lf = path.read_bytes()
     lf_result = rebase_many([path], onto)[0]

@@ -52,9 +52,19 @@ class Set(Operation):
         national default that moved is flagged."""
         from ..rebase import CARRIED, CONFLICT, FLAGGED, Outcome
 
-        how, _, note = ctx.parameter_map.get(v.target, ("same", (v.target,), ""))
+        how, ids, note = ctx.parameter_map.get(v.target, ("same", (v.target,), ""))
+        if how == "renamed" and ids and ids[0] in ctx.new.parameters:
+            from dataclasses import replace as copy
+
+            renamed = copy(v, target=ids[0])
+            inner = self.rebase(renamed, replace_context(ctx, ids[0], v.target))
+            if inner.status != CONFLICT:
+                inner.variation = v
+                inner.status = FLAGGED if inner.status == FLAGGED else CARRIED
+                inner.reason = f"follows the parameter '{v.target}', renamed '{ids[0]}' ({note}); {inner.reason}"
+            return inner
         p = ctx.new.parameters.get(v.target)
-        if p is None or how == "removed":
+        if p is None or how in ("removed", "split", "merged"):
             return Outcome(v, CONFLICT, f"{ctx.new_ref} removes the parameter '{v.target}'"
                            + (f" ({note})" if note else ""),
                            texts=(repr(ctx.old.values.get(v.target)), "(removed)", repr(v.value)),
@@ -76,3 +86,18 @@ class Set(Operation):
         if ctx.old.parameters[v.target].type != p.type:
             return Outcome(v, FLAGGED, f"{ctx.new_ref} makes '{v.target}' a {p.type} parameter; the value still fits", v)
         return Outcome(v, CARRIED, "the parameter is unchanged", v)
+
+
+def replace_context(ctx: Any, new_name: str, old_name: str) -> Any:
+    """Return `ctx` with the old base's parameter `old_name` seen as `new_name`, so that a renamed
+    parameter's value is compared with its successor's."""
+    from dataclasses import replace as copy
+
+    old = ctx.old
+    params = {**old.parameters}
+    values = {**old.values}
+    if old_name in params:
+        params[new_name] = copy(params.pop(old_name), name=new_name)
+        values[new_name] = values.pop(old_name)
+    return copy(ctx, old=copy(old, parameters=frozen_map(params), values=frozen_map(values)),
+                parameter_map={})
