@@ -454,6 +454,22 @@ def status() -> None:
 
 
 @app.command()
+def matrix(
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write it: a .csv, .xlsx or .html file."),
+) -> None:
+    """Write the variation matrix: every clause, value and definition of each national version ×
+    every consortium on it, each cell the variations made there by category and operation."""
+
+    def go() -> None:
+        from .matrix import write_matrix
+
+        rows, variations = write_matrix(out)
+        typer.echo(f"wrote {out} ({rows} rows, {variations} variations)")
+
+    _run(go)
+
+
+@app.command()
 def stats(
     source: Path = typer.Argument(..., help="A contract folder or an overlay."),
     version: Optional[str] = typer.Option(None, "--version"),
