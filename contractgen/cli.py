@@ -169,7 +169,10 @@ def _write_redline(red: Any, out: Path, html: Optional[Path], strict: bool) -> N
         write_atomic(html, red.html.encode("utf-8"))
     what = f"{red.changes} tracked change{'s' if red.changes != 1 else ''}"
     if red.variations:
-        what += f", {red.variations} variation{'s' if red.variations != 1 else ''} in the register"
+        from .revision import is_revision_of
+
+        noun = "change" if is_revision_of(red.base, red.varied) else "variation"
+        what += f", {red.variations} {noun}{'s' if red.variations != 1 else ''} in the register"
     typer.echo(f"wrote {out} ({what})")
     if html is not None:
         typer.echo(f"wrote {html}")

@@ -111,49 +111,36 @@ def _clause_changes(old: Contract, new: Contract) -> list[Change]:
     return [c for _, c in sorted(out, key=lambda t: t[0])]
 
 
-def _term_changes(old: Contract, new: Contract) -> list[Change]:
-    before = {t.term: t for t in old.terms}
-    after = {t.term: t for t in new.terms}
+def _by_name(old: Any, new: Any, of: str, migration: tuple[Migration, ...],
+             differs: Any) -> list[Change]:
+    """Return the changes of elements matched by name (terms, parameters): the migration map's
+    entries, then what was added, changed (`differs(before, after)` names how, or None) or removed."""
     out: list[Change] = []
     consumed_old: set[str] = set()
     consumed_new: set[str] = set()
-    for m in _migrated(new.migration, "term"):
+    for m in _migrated(migration, of):
         consumed_old.update(m.from_ids)
         consumed_new.update(m.to_ids)
-        out.append(Change(m.kind, "term", m.from_ids, m.to_ids, m.note))
-    for term, t in after.items():
-        if term in consumed_new:
+        out.append(Change(m.kind, of, m.from_ids, m.to_ids, m.note))
+    for name, item in new.items():
+        if name in consumed_new:
             continue
-        if term not in before:
-            out.append(Change("added", "term", (), (term,), t.changes or ""))
-        elif (before[term].text, before[term].forms) != (t.text, t.forms):
-            out.append(Change("reworded", "term", (term,), (term,), t.changes or ""))
-    out += [Change("removed", "term", (term,), (), "") for term in before
-            if term not in after and term not in consumed_old]
+        kind = "added" if name not in old else differs(old[name], item)
+        if kind:
+            out.append(Change(kind, of, () if kind == "added" else (name,), (name,), item.changes or ""))
+    out += [Change("removed", of, (name,), (), "") for name in old if name not in new and name not in consumed_old]
     return out
+
+
+def _term_changes(old: Contract, new: Contract) -> list[Change]:
+    return _by_name({t.term: t for t in old.terms}, {t.term: t for t in new.terms}, "term", new.migration,
+                    lambda a, b: "reworded" if (a.text, a.forms) != (b.text, b.forms) else None)
 
 
 def _parameter_changes(old: Contract, new: Contract) -> list[Change]:
-    before, after = old.parameters, new.parameters
-    out: list[Change] = []
-    consumed_old: set[str] = set()
-    consumed_new: set[str] = set()
-    for m in _migrated(new.migration, "parameter"):
-        consumed_old.update(m.from_ids)
-        consumed_new.update(m.to_ids)
-        out.append(Change(m.kind, "parameter", m.from_ids, m.to_ids, m.note))
-    for name, p in after.items():
-        if name in consumed_new:
-            continue
-        if name not in before:
-            out.append(Change("added", "parameter", (), (name,), p.changes or ""))
-        elif before[name].type != p.type:
-            out.append(Change("retyped", "parameter", (name,), (name,), p.changes or ""))
-        elif before[name].default != p.default:
-            out.append(Change("default changed", "parameter", (name,), (name,), p.changes or ""))
-    out += [Change("removed", "parameter", (name,), (), "") for name in before
-            if name not in after and name not in consumed_old]
-    return out
+    return _by_name(old.parameters, new.parameters, "parameter", new.migration,
+                    lambda a, b: "retyped" if a.type != b.type else "default changed" if a.default != b.default
+                    else None)
 
 
 def is_revision_of(old: Contract, new: Contract) -> bool:

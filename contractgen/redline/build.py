@@ -287,8 +287,8 @@ def _revision_register(outs: list, nb: Numbered, nv: Numbered) -> tuple[list, di
         if of == "parameter":
             return ident, "Parameter"
         w = where(numbered, ident)
-        if w is None:
-            return ident, ""
+        if w is None:  # a clause with when: that the national defaults leave out
+            return f"{ident} (shown only under some particulars)", ""
         return (w[0], w[1]) if numbered is nv else (f"{w[0]} of {old.ref}", w[1])
 
     register: list[RegisterRow] = []
