@@ -129,11 +129,6 @@ def _placed(v: Variation, ctx: Any, target: str | None = None) -> Any:
                                                  and pin_of_clause(old_a) == pin_of_clause(new_a))
     if followed and not (how == "renamed" and same):  # a renamed, unchanged anchor is carried
         return Outcome(v, FLAGGED, followed, rebased)
-    old_part, new_part = _part_of(ctx.old, v.anchor.id), _part_of(ctx.new, anchor.id)
-    if old_part != new_part:
-        return Outcome(v, FLAGGED, f"{ctx.new_ref} moves '{anchor.id}', the clause it is placed {anchor.where}, "
-                       f"from {old_part} to {new_part}; the clause goes with it — check that is where it belongs",
-                       rebased)
     if followed:
         return Outcome(v, CARRIED, f"{followed}; its text is unchanged", rebased)
     if not same:
@@ -173,9 +168,3 @@ def _rebase_move(v: Variation, ctx: Any) -> Any:
     return out
 
 
-
-def _part_of(contract: Contract, ident: str) -> str | None:
-    for p, c in contract.walk():
-        if c.id == ident:
-            return p.id
-    return ident if part(contract, ident) is not None else None
