@@ -473,6 +473,24 @@ def matrix(
 
 
 @app.command()
+def site(
+    out: Path = typer.Option(..., "-o", "--out", help="The folder to write the site to (a new one, or a site written before)."),
+    packs: Optional[Path] = typer.Option(None, "--packs", help="A folder written by `pack --all`: its packs are linked from each consortium's page."),
+) -> None:
+    """Write the national variation register: a static website of every consortium's variations,
+    with a page per contract version, clause and consortium, the matrix, search and comparison."""
+
+    def go() -> None:
+        from .site import build_site
+
+        r = build_site(out, packs=packs)
+        typer.echo(f"wrote {out}/ ({r.pages} pages, {r.files} files, {r.bytes / 1e6:.1f} MB; "
+                   f"{r.consortia} consortia, {r.variations} variations); open {out}/index.html")
+
+    _run(go)
+
+
+@app.command()
 def stats(
     source: Path = typer.Argument(..., help="A contract folder or an overlay."),
     version: Optional[str] = typer.Option(None, "--version"),

@@ -50,7 +50,7 @@ class Matrix:
         return sum(1 for o, _ in self.overlays if row.cells.get(o))
 
 
-def _place(v: object) -> tuple[str, str]:
+def place(v: object) -> tuple[str, str]:
     """Return (kind, key) of the row a variation belongs to: an inserted clause sits on the row of
     the clause it is placed by."""
     op = REGISTRY[v.op]  # type: ignore[attr-defined]
@@ -62,11 +62,16 @@ def _place(v: object) -> tuple[str, str]:
 def build_matrices(variations_dir: Path) -> list[Matrix]:
     """Return one matrix per national contract version that has overlays on it, in name order."""
     from .overlay import resolve_chain
+
+    return matrices_of([resolve_chain(path) for path in sorted(Path(variations_dir).glob("*.yaml"))])
+
+
+def matrices_of(chains: list) -> list[Matrix]:
+    """Return the matrices of resolved overlay chains (in the order given: file order)."""
     from .redline.build import _chain_variations
 
     by_base: dict[str, tuple[Contract, list[tuple[str, str, list]]]] = {}
-    for path in sorted(Path(variations_dir).glob("*.yaml")):
-        resolved = resolve_chain(path)
+    for resolved in chains:
         variations, _ = _chain_variations(resolved.base, resolved.steps)
         base = resolved.base
         ov = resolved.overlay
@@ -86,7 +91,7 @@ def build_matrices(variations_dir: Path) -> list[Matrix]:
         extra: dict[tuple[str, str], Row] = {}
         for overlay_id, _, variations in members:
             for v in variations:
-                kind, key = _place(v)
+                kind, key = place(v)
                 row = rows.get((kind, key)) or extra.setdefault((kind, key), Row(kind, key, "", ""))
                 row.cells.setdefault(overlay_id, []).append((v.id, v.op, v.category))
         ordered = [r for r in rows.values() if r.cells or r.kind == "clause"]
@@ -157,26 +162,9 @@ def to_xlsx(matrices: list[Matrix]) -> bytes:
     return normalise_zip(_tidy_xlsx(buf.getvalue(), stamp), None, stamp.date())
 
 
-_SORT_JS = """document.querySelectorAll('table.matrix').forEach(function (t) {
-  t.querySelectorAll('thead th').forEach(function (th, i) {
-    var b = document.createElement('button'); b.type = 'button'; b.textContent = th.textContent;
-    b.setAttribute('aria-label', 'Sort by ' + th.textContent); th.textContent = ''; th.appendChild(b);
-    b.addEventListener('click', function () {
-      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
-      var down = th.getAttribute('aria-sort') !== 'descending';
-      t.querySelectorAll('thead th').forEach(function (o) { o.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', down ? 'descending' : 'ascending');
-      rows.sort(function (a, b) {
-        var x = a.cells[i].getAttribute('data-sort') || a.cells[i].textContent;
-        var y = b.cells[i].getAttribute('data-sort') || b.cells[i].textContent;
-        var n = parseFloat(x) - parseFloat(y);
-        var c = isNaN(n) ? x.localeCompare(y, 'en-GB', {numeric: true}) : n;
-        return down ? -c : c;
-      });
-      rows.forEach(function (r) { body.appendChild(r); });
-    });
-  });
-});"""
+def _sort_js() -> str:
+    """The register site's table-sorting script (one script for both)."""
+    return (Path(__file__).parent / "site" / "static" / "sort.js").read_text("utf-8")
 
 
 def to_html(matrices: list[Matrix]) -> bytes:
@@ -200,7 +188,7 @@ def to_html(matrices: list[Matrix]) -> bytes:
     for m in matrices:
         totals = m.column_totals()
         parts.append(f'<h2 id="{e(m.base)}">{e(m.base)}</h2>')
-        parts.append(f'<table class="matrix"><caption>{e(m.base)}: {len(m.rows)} rows × {len(m.overlays)} '
+        parts.append(f'<table class="matrix" data-sortable><caption>{e(m.base)}: {len(m.rows)} rows × {len(m.overlays)} '
                      f"consortia, {sum(totals.values())} variations</caption>")
         parts.append('<thead><tr><th scope="col">Clause</th><th scope="col">Heading</th>'
                      '<th scope="col">Consortia</th>'
@@ -222,7 +210,7 @@ def to_html(matrices: list[Matrix]) -> bytes:
         parts.append('</tbody><tfoot><tr><th scope="row">Total</th><td>variations</td>'
                      f'<td class="n">{sum(totals.values())}</td>'
                      + "".join(f'<td class="n">{totals[o]}</td>' for o, _ in m.overlays) + "</tr></tfoot></table>")
-    parts += ["</main>", f"<script>{_SORT_JS}</script>", "</body>", "</html>", ""]
+    parts += ["</main>", f"<script>{_sort_js()}</script>", "</body>", "</html>", ""]
     return "\n".join(parts).encode("utf-8")
 
 

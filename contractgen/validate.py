@@ -117,11 +117,44 @@ def load_contract(path: Path, version: str | None = None, strict: bool = False,
     own = report is None
     report = report or Report()
     folder = find_contract_dir(Path(path), version)
-    contract = _load(folder, report)
+    contract = _load_once(folder, report)
     if own:
         report.raise_if_errors(strict)
     if contract is None:
         raise SourceErrors(report.errors)
+    return contract
+
+
+#: Contracts loaded in this process, by folder and the digest of every source byte they read: a
+#: run that resolves many overlays on one base (pack --all, site, status) loads and checks it once.
+_LOADED: dict[tuple[str, str], tuple[Contract | None, list[SourceError], list[SourceError]]] = {}
+
+
+def _sources_digest(folder: Path) -> str:
+    """Return a digest of every YAML file a load of `folder` can read: the contract's folder
+    (each version, as a revision is checked against the version it revises)."""
+    import hashlib  # noqa: PLC0415
+
+    h = hashlib.sha256()
+    root = folder.parent
+    for f in sorted(root.rglob("*.y*ml")):
+        h.update(str(f.relative_to(root)).encode() + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _load_once(folder: Path, report: Report) -> Contract | None:
+    key = (f"{folder.resolve()}\0{Path.cwd()}", _sources_digest(folder))  # messages name paths from the cwd
+    hit = _LOADED.get(key)
+    if hit is None:
+        own = Report()
+        hit = (_load(folder, own), list(own.errors), list(own.warnings))
+        if len(_LOADED) > 32:
+            _LOADED.clear()
+        _LOADED[key] = hit
+    contract, errors, warnings = hit
+    report.errors.extend(errors)
+    report.warnings.extend(warnings)
     return contract
 
 

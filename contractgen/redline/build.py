@@ -320,17 +320,29 @@ def _revision_register(outs: list, nb: Numbered, nv: Numbered) -> tuple[list, di
     return register, anchors, row_of
 
 
-def build_redline(base: Contract, varied: Contract, variations: list | None, author: str, date,
-                  title: str, subtitle: str, with_html: bool = True, sources: dict[int, Source] | None = None,
-                  sides: list[Side | None] | None = None, epoch: int | None = None) -> Redline:
-    """Return the redline from `base` to `varied`; with `variations` (and the overlay each comes
-    from, `sources`), attribute every change; with `sides` (a diff), attribute each change to
-    either operand's variations."""
+@dataclass
+class Analysis:
+    """A redline before it is rendered: the aligned paragraphs, each changed one tied to the
+    variation that made it, and the change register."""
+
+    nb: Numbered
+    nv: Numbered
+    outs: list
+    register: list
+    anchors: dict[int, str]
+    row_of: dict[int, Any]
+    unexplained: list
+    silent: list
+    intro: str
+
+
+def analyse(base: Contract, varied: Contract, variations: list | None, sources: dict[int, Source] | None = None,
+            sides: list[Side | None] | None = None) -> Analysis:
+    """Align `base` and `varied` and attribute every change: to `variations` (from the overlay
+    each comes from, `sources`), to either operand of a diff (`sides`), or to a revision's notes."""
     from ..numbering import number_contract  # noqa: PLC0415
-    from ..render.docx import long_date, title_context  # noqa: PLC0415
     from ..revision import is_revision_of  # noqa: PLC0415
-    from .align import align, flatten, notes  # noqa: PLC0415
-    from .docx import render_redline_docx  # noqa: PLC0415
+    from .align import align, flatten  # noqa: PLC0415
 
     nb, nv = number_contract(base), number_contract(varied)
     label_v = lambda ident: nv.labels.get(ident, nb.labels.get(ident, ident))  # noqa: E731
@@ -361,24 +373,48 @@ def build_redline(base: Contract, varied: Contract, variations: list | None, aut
                  f"are those of {varied.ref}.")
     else:
         intro = f"Every change from {base.ref} to {varied.ref}."
-    ctx = title_context(nv)
+    return Analysis(nb, nv, outs, register, anchors, row_of, unexplained, silent, intro)
+
+
+def redline_context(a: Analysis, author: str, date, title: str, subtitle: str, revision: bool) -> dict[str, Any]:
+    """Return the title-page and register wording of a redline (both renderings share it)."""
+    from ..render.docx import long_date, title_context  # noqa: PLC0415
+
+    base, varied = a.nb.contract, a.nv.contract
+    n = len(a.register)
+    ctx = title_context(a.nv)
     ctx.update({
         "title": title, "subtitle": subtitle, "date": long_date(date),
-        "status": (f"Status: release notes, {len(register)} change{'s' if len(register) != 1 else ''}"
-                   if sides is None and variations is None and is_revision_of(base, varied) else
-                   f"Status: redline, {len(register)} variation{'s' if len(register) != 1 else ''}"),
+        "status": (f"Status: release notes, {n} change{'s' if n != 1 else ''}" if revision else
+                   f"Status: redline, {n} variation{'s' if n != 1 else ''}"),
         "reference": f"Reference: {base.ref} → {varied.ref}",
-        "register_intro": (f"{intro} Every change is tracked with {author} as author; accept all to read "
+        "register_intro": (f"{a.intro} Every change is tracked with {author} as author; accept all to read "
                            f"{varied.ref}, reject all to read {base.ref}."),
         "subject": author,
     })
-    docx, count = render_redline_docx(nv, outs, register, ctx, author, date, anchors, epoch=epoch)
+    return ctx
+
+
+def build_redline(base: Contract, varied: Contract, variations: list | None, author: str, date,
+                  title: str, subtitle: str, with_html: bool = True, sources: dict[int, Source] | None = None,
+                  sides: list[Side | None] | None = None, epoch: int | None = None) -> Redline:
+    """Return the redline from `base` to `varied`; with `variations` (and the overlay each comes
+    from, `sources`), attribute every change; with `sides` (a diff), attribute each change to
+    either operand's variations."""
+    from ..revision import is_revision_of  # noqa: PLC0415
+    from .align import notes  # noqa: PLC0415
+    from .docx import render_redline_docx  # noqa: PLC0415
+
+    a = analyse(base, varied, variations, sources, sides)
+    revision = sides is None and variations is None and is_revision_of(base, varied)
+    ctx = redline_context(a, author, date, title, subtitle, revision)
+    docx, count = render_redline_docx(a.nv, a.outs, a.register, ctx, author, date, a.anchors, epoch=epoch)
     html = None
     if with_html:
         from .html import render_redline_html  # noqa: PLC0415
 
-        html = render_redline_html(nv, outs, register, ctx, author, row_of=row_of)
-    return Redline(docx, html, count, len(register), unexplained, silent, base, varied, notes(outs, varied))
+        html = render_redline_html(a.nv, a.outs, a.register, ctx, author, row_of=a.row_of)
+    return Redline(docx, html, count, len(a.register), a.unexplained, a.silent, base, varied, notes(a.outs, varied))
 
 
 def _chain_variations(base: Contract, steps: list) -> tuple[list, dict[int, Source]]:
@@ -397,10 +433,8 @@ def _chain_variations(base: Contract, steps: list) -> tuple[list, dict[int, Sour
     return variations, sources
 
 
-def redline_of(resolved: Any, against: str = "base", with_html: bool = True, epoch: int | None = None) -> Redline:
-    """Return the redline of a resolved overlay chain against the national base (or, with
-    against="parent", against the overlay it extends)."""
-    from ..errors import UsageError
+def _redline_args(resolved: Any, against: str) -> tuple[Contract, list, dict[int, Source]]:
+    from ..errors import UsageError  # noqa: PLC0415
 
     steps = resolved.steps
     if against == "parent":
@@ -413,6 +447,19 @@ def redline_of(resolved: Any, against: str = "base", with_html: bool = True, epo
     else:
         raise UsageError(f"--against must be 'base' or 'parent', not {against!r}")
     variations, sources = _chain_variations(base, steps)
+    return base, variations, sources
+
+
+def analysis_of(resolved: Any, against: str = "base") -> Analysis:
+    """Return the unrendered redline of a resolved overlay chain (what the register site shows)."""
+    base, variations, sources = _redline_args(resolved, against)
+    return analyse(base, resolved.contract, variations, sources)
+
+
+def redline_of(resolved: Any, against: str = "base", with_html: bool = True, epoch: int | None = None) -> Redline:
+    """Return the redline of a resolved overlay chain against the national base (or, with
+    against="parent", against the overlay it extends)."""
+    base, variations, sources = _redline_args(resolved, against)
     ov = resolved.overlay
     name = ov.consortium["name"]
     return build_redline(base, resolved.contract, variations, author=name, date=ov.effective,
