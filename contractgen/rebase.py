@@ -427,14 +427,18 @@ def rebase_many(paths: list[Path], onto: str) -> list[Rebased]:
     return [done[i] for i in order]
 
 
-def status_rows(variations: Path, national: Path) -> list[tuple[str, str, str, str, str]]:
+def status_rows(variations: Path, national: Path, resolved: dict[Path, Any] | None = None
+                ) -> list[tuple[str, str, str, str, str]]:
     """Return, for every overlay: (id, its base, whether its pins hold, the newest version of its
-    contract, what a rebase onto that would do)."""
+    contract, what a rebase onto that would do). `resolved`: overlays already resolved (their
+    pins hold), by path, so that they are not resolved again."""
     from .overlay import overlay_chain, resolve_chain
     from .validate import Report, contract_versions
 
     paths = sorted(Path(variations).glob("*.yaml"))
-    chains = {p: overlay_chain(p, Report()) for p in paths}
+    done = {Path(p).resolve(): r for p, r in (resolved or {}).items()}
+    chains = {p: ([ov for ov, _ in done[p.resolve()].steps] if p.resolve() in done else overlay_chain(p, Report()))
+              for p in paths}
     rows: dict[Path, list[str]] = {}
     by_contract: dict[str, list[Path]] = {}
     for p, chain in chains.items():
@@ -444,7 +448,8 @@ def status_rows(variations: Path, national: Path) -> list[tuple[str, str, str, s
         base = chain[0].base or "?"
         name = base.partition("@")[0]
         try:
-            resolve_chain(p)
+            if p.resolve() not in done:
+                resolve_chain(p)
             pins = "hold"
         except SourceErrors:
             pins = "stale"

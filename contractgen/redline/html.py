@@ -75,8 +75,10 @@ def _runs(pieces: list[Piece], status: str) -> str:
     out = []
     moved = status in ("moved-from", "moved-to")
     for p in pieces:
-        text = "".join(
-            f"<b>{escape(t.text)}</b>" if t.bold else escape(t.text) for t in p.toks)
+        if not any(t.bold for t in p.toks):
+            text = escape("".join(t.text for t in p.toks))
+        else:
+            text = "".join(f"<b>{escape(t.text)}</b>" if t.bold else escape(t.text) for t in p.toks)
         if p.op == EQ:
             out.append(text)
         elif p.op == DEL:

@@ -311,7 +311,8 @@ def gather(variations_dir: Path, national_dir: Path, with_status: bool = True) -
                         f"contracts/{version_slug(c.ref)}.html", revises=getattr(c, "revises", None))
             _version_rows(v)
             versions[c.ref] = v
-    chains = [resolve_chain(p) for p in sorted(Path(variations_dir).glob("*.yaml"))]
+    paths = sorted(Path(variations_dir).glob("*.yaml"))
+    chains = [resolve_chain(p) for p in paths]
     consortia: list[Consortium] = []
     for resolved in chains:
         ov = resolved.overlay
@@ -373,7 +374,7 @@ def gather(variations_dir: Path, national_dir: Path, with_status: bool = True) -
     if with_status:
         from ..rebase import status_rows  # noqa: PLC0415
 
-        status = status_rows(Path(variations_dir), Path(national_dir))
+        status = status_rows(Path(variations_dir), Path(national_dir), resolved=dict(zip(paths, chains)))
         by_id = {c.id: c for c in consortia}
         for row in status:
             if row[0] in by_id:
