@@ -113,7 +113,7 @@ def test_the_consortium_page_shows_the_variation_its_reason_and_redline(site: Pa
     amend = tiers.get_element_by_id("v-white-rose-fostering--wrf-tiers-within-lots")
     assert "Within each lot" in " ".join(i.text_content() for i in amend.iter("ins"))
     # particulars and the pack
-    summary = " ".join(doc.xpath("string(//dl[1])").split())
+    summary = " ".join(" ".join(doc.xpath("//dl[1]//text()")).split())
     assert "Lead authority Leeds City Council" in summary and "Member authorities" in summary
     packs = [a.get("href") for a in doc.xpath("//h2[@id='pack']/following-sibling::ul[1]//a")]
     assert "../packs/white-rose-fostering/05-schedule-of-variations.docx" in packs, packs
@@ -336,7 +336,8 @@ def test_compare_any_two_shows_both_sides_and_their_reasons(site: Path, browser:
 def test_pages_reflow_at_320_pixels(site: Path, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 320, "height": 800})
     for rel in ("index.html", "consortia/white-rose-fostering.html", "matrix.html",
-                "clauses/fostering-2026.2/referrals.call-off.tiers.html", "search.html"):
+                "clauses/fostering-2026.2/referrals.call-off.tiers.html", "search.html", "status.html",
+                "consortia/white-rose-fostering-redline.html", "contracts/fostering-2026.2.html"):
         page.goto((site / rel).as_uri())
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{rel} scrolls sideways at 320 px ({width} px wide)"

@@ -50,11 +50,20 @@ del.moved { color: var(--move); background: var(--move-bg); text-decoration: lin
 tr.superseded td { color: var(--muted); }
 .status { font-size: .72rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .table-wrap { margin: .4rem 0 .6rem 3.2rem; }
+.register-wrap { overflow-x: auto; }
+@media screen and (max-width: 40rem) {  /* a phone, or 400% zoom: the notes go under their paragraph */
+  header, nav, main { padding: 0 .75rem; }
+  .row { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .row p { padding-left: 0; text-indent: 0; }
+  p.lvl-3, p.lvl-4, p.lvl-5, p.text, p.definition { padding-left: 0; }
+  .table-wrap { margin-left: 0; overflow-x: auto; }
+}
 tr.inserted td { background: var(--ins-bg); } tr.deleted td { background: var(--del-bg); }
 a { color: #1f4e99; }
 a.back { font-size: .75rem; margin-left: .4rem; }
 footer { max-width: 70rem; margin: 2rem auto; padding: 0 1.5rem; color: var(--muted); font-size: .8rem; }
 @media print {
+  .register-wrap { overflow: visible; }
   body { font-size: 10pt; }
   header, nav, main, footer { max-width: none; padding: 0; }
   .row { grid-template-columns: minmax(0, 1fr) 5.5cm; break-inside: avoid; background: none !important; }
@@ -133,7 +142,8 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
     if register:
         parts.append('<nav aria-label="Change register"><h2>Change register</h2>')
         parts.append(f"<p>{escape(context['register_intro'])}</p>")
-        parts.append('<table class="register"><thead><tr><th>No.</th><th>Clause</th><th>Heading</th>'
+        parts.append('<div class="register-wrap" role="region" aria-label="Change register table" tabindex="0">'
+                     '<table class="register"><thead><tr><th>No.</th><th>Clause</th><th>Heading</th>'
                      "<th>Operation</th><th>Category</th><th>Rationale</th></tr></thead><tbody>")
         for r in register:
             link = f'<a href="#v{r.number}">{r.number}</a>' if r.anchor else str(r.number)
@@ -141,7 +151,7 @@ def render_redline_html(numbered: Numbered, outs: list[Out], register: list[Any]
             parts.append(f'<tr id="reg{r.number}"{cls}><td>{link}</td><td>{escape(r.clause)}</td>'
                          f"<td>{escape(r.heading)}</td><td>{escape(r.operation)}</td><td>{escape(r.category)}</td>"
                          f"<td>{_reasons(r)}</td></tr>")
-        parts.append("</tbody></table></nav>")
+        parts.append("</tbody></table></div></nav>")
     else:
         changes = [i for i, o in enumerate(outs) if o.changed]
         parts.append(f'<nav aria-label="Changes"><h2>Changes ({len(changes)})</h2><p>')

@@ -287,8 +287,8 @@ def _extra_row(v: Version, kind: str, key: str) -> RowPage:
                           (f"{heading}{'' if heading.endswith(('.', ':', '?')) or not text else '.'} {text}"
                            if heading else text).strip(), conditional=True)
         else:  # a clause of no national version
-            row = RowPage(v.ref, kind, key, key, "", 300000 + len(v.rows), f"clauses/{vs}/{slug(key)}-added.html",
-                          '<p class="govuk-body">Not in the national text.</p>', "")
+            row = RowPage(v.ref, kind, key, key, "", 300000 + len(v.rows), f"clauses/{vs}/{slug(key)}.html",
+                          '<p class="govuk-body">Not in the national text: a clause a consortium adds.</p>', "")
     v.rows[(kind, key)] = row
     return row
 
