@@ -7,7 +7,7 @@ the same files to a new folder and nothing else.
 
 weight: what a browser reads from the built site for the home page, a clause page, and the first
 search (Chromium via Playwright, from file://: the page, its CSS and scripts, the search files the
-query loads, as performance entries list them), in bytes as stored and gzip-compressed (what a web
+query loads, as its stylesheet and script elements name them), in bytes as stored and gzip-compressed (what a web
 host that compresses would send). The goal for a first search is under 300 kB transferred.
 
 Run from the project folder: `python bench/bench_site.py [repeats]`.
@@ -83,8 +83,11 @@ def weights(site: Path) -> dict[str, tuple[int, int, int]]:
                 page.fill("#cg-q", search)
                 page.locator("#cg-search-form button[type=submit]").click()
                 page.wait_for_function("document.querySelector('#cg-search-status').textContent.indexOf('result') >= 0")
+            # file:// loads make no performance entries: the page's stylesheets and scripts
+            # (search.js adds one script element per index file it loads) are what it read
             names = [page.url.split("#")[0].split("?")[0]]
-            names += page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+            names += page.evaluate("Array.from(document.querySelectorAll('link[rel=stylesheet], script[src]'))"
+                                   ".map(e => e.href || e.src)")
             paths = [Path(n.removeprefix("file://")) for n in dict.fromkeys(names)]
             raw = sum(q.stat().st_size for q in paths)
             gz = sum(len(gzip.compress(q.read_bytes(), 6)) for q in paths)
