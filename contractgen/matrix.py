@@ -13,6 +13,7 @@ import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .model import Contract
 from .numbering import number_contract
@@ -73,13 +74,18 @@ def matrices_of(chains: list) -> list[Matrix]:
     by_base: dict[str, tuple[Contract, list[tuple[str, str, list]]]] = {}
     for resolved in chains:
         variations, _ = _chain_variations(resolved.base, resolved.steps)
-        base = resolved.base
         ov = resolved.overlay
-        by_base.setdefault(base.ref, (base, []))[1].append((ov.id, str(ov.consortium["name"]), variations))
+        cells = [(*place(v), v.id, v.op, v.category) for v in variations]
+        by_base.setdefault(resolved.base.ref, (resolved.base, []))[1].append((ov.id, str(ov.consortium["name"]), cells))
+    return assemble({ref: (number_contract(base), members) for ref, (base, members) in by_base.items()})
+
+
+def assemble(by_base: dict[str, tuple[Any, list[tuple[str, str, list]]]]) -> list[Matrix]:
+    """Return one matrix per version from its numbered base and, per consortium on it, (overlay id,
+    name, its variations as (kind, key, variation id, operation, category)), in name order."""
     out = []
     for ref in sorted(by_base):
-        base, members = by_base[ref]
-        numbered = number_contract(base)
+        numbered, members = by_base[ref]
         rows: dict[tuple[str, str], Row] = {}
         for part, node in numbered.walk():
             prefix = f"{part.label}, " if part.label else ""
@@ -89,11 +95,10 @@ def matrices_of(chains: list) -> list[Matrix]:
             rows.setdefault(("clause", part.part.id), Row("clause", part.part.id, part.label or part.part.title,
                                                           part.part.title))
         extra: dict[tuple[str, str], Row] = {}
-        for overlay_id, _, variations in members:
-            for v in variations:
-                kind, key = place(v)
+        for overlay_id, _, cells in members:
+            for kind, key, vid, op, category in cells:
                 row = rows.get((kind, key)) or extra.setdefault((kind, key), Row(kind, key, "", ""))
-                row.cells.setdefault(overlay_id, []).append((v.id, v.op, v.category))
+                row.cells.setdefault(overlay_id, []).append((vid, op, category))
         ordered = [r for r in rows.values() if r.cells or r.kind == "clause"]
         ordered += sorted(extra.values(), key=lambda r: (r.kind != "parameter", r.key))
         out.append(Matrix(ref, [(o, n) for o, n, _ in members], ordered))

@@ -427,25 +427,30 @@ def rebase_many(paths: list[Path], onto: str) -> list[Rebased]:
     return [done[i] for i in order]
 
 
-def status_rows(variations: Path, national: Path, resolved: dict[Path, Any] | None = None
+def status_rows(variations: Path, national: Path, resolved: dict[Path, str] | None = None
                 ) -> list[tuple[str, str, str, str, str]]:
     """Return, for every overlay: (id, its base, whether its pins hold, the newest version of its
-    contract, what a rebase onto that would do). `resolved`: overlays already resolved (their
-    pins hold), by path, so that they are not resolved again."""
+    contract, what a rebase onto that would do). `resolved`: the base (contract@version) of each
+    overlay already resolved (its pins hold), by path, so that it is not resolved again."""
     from .overlay import overlay_chain, resolve_chain
     from .validate import Report, contract_versions
 
     paths = sorted(Path(variations).glob("*.yaml"))
-    done = {Path(p).resolve(): r for p, r in (resolved or {}).items()}
-    chains = {p: ([ov for ov, _ in done[p.resolve()].steps] if p.resolve() in done else overlay_chain(p, Report()))
-              for p in paths}
+    done = {Path(p).resolve(): base for p, base in (resolved or {}).items()}
+    bases: dict[Path, str | None] = {}
+    for p in paths:
+        if p.resolve() in done:
+            bases[p] = done[p.resolve()]
+        else:
+            chain = overlay_chain(p, Report())
+            bases[p] = (chain[0].base or "?") if chain else None
     rows: dict[Path, list[str]] = {}
     by_contract: dict[str, list[Path]] = {}
-    for p, chain in chains.items():
-        if not chain:
+    for p, known in bases.items():
+        if known is None:
             rows[p] = [p.stem, "?", "no", "?", "does not load: run contractgen validate"]
             continue
-        base = chain[0].base or "?"
+        base = known
         name = base.partition("@")[0]
         try:
             if p.resolve() not in done:

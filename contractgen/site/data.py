@@ -293,14 +293,84 @@ def _extra_row(v: Version, kind: str, key: str) -> RowPage:
     return row
 
 
-def gather(variations_dir: Path, national_dir: Path, with_status: bool = True) -> Register:
-    """Return everything the site shows, each base loaded and numbered once."""
-    from ..matrix import matrices_of  # noqa: PLC0415
+def _consortium(path: Path) -> tuple[Consortium | None, str | None, Any]:
+    """Resolve one overlay and make its consortium's record (run in a worker process): (the
+    record, its chain's base as written, its base contract when the parent has not loaded it);
+    (None, None, None) when it does not load (the
+    parent resolves it again, so that the error reaches the user as it would without workers)."""
+    from ..errors import SourceErrors  # noqa: PLC0415
+    from ..model import Overlay  # noqa: PLC0415
     from ..overlay import resolve_chain  # noqa: PLC0415
-    from ..redline.build import analysis_of, redline_context  # noqa: PLC0415
+    from ..redline.attribute import group_variations  # noqa: PLC0415
+    from ..redline.build import _chain_variations, analysis_of, redline_context  # noqa: PLC0415
     from ..redline.html import render_redline_html  # noqa: PLC0415
     from ..render.variations import OP_LABEL, derived_reason, particulars_rows, variation_rows  # noqa: PLC0415
-    from ..model import Overlay  # noqa: PLC0415
+
+    try:
+        resolved = resolve_chain(path)
+    except SourceErrors:
+        return None, None, None
+    ov = resolved.overlay
+    base = resolved.base
+    a = analysis_of(resolved)
+    outs_of: dict[int, list[Any]] = {}
+    for out in a.outs:
+        if out.variation is not None:
+            outs_of.setdefault(id(out.variation), []).append(out)
+    variations, sources = _chain_variations(base, resolved.steps)
+    gone = {id(x) for g in group_variations(variations) for x in g.superseded}
+    pseudo = Overlay("site", "", None, None, resolved.contract.date, None, {}, tuple(variations))
+    vrows = {id(r.variation): r for r in variation_rows(a.nb, a.nv, pseudo)}
+    changes = []
+    for var in variations:
+        row = vrows.get(id(var))
+        outs = outs_of.get(id(var), [])
+        rationale = derived_reason(resolved.contract.parameters[var.target]) if var.derived else var.rationale
+        changes.append(Change(
+            ov.id, str(ov.consortium["name"]), var.id, var.op, OP_LABEL[var.op], var.category, rationale,
+            str(getattr(var, "source", "") or ""), sources[id(var)].overlay, var.derived, place(var), base.ref,
+            row.clause if row else "", row.heading if row else "", "".join(_item_html(o) for o in outs),
+            " ".join(_item_text(o.item) for o in outs if o.status not in ("deleted", "moved-from")),
+            live=id(var) not in gone))
+    author = str(ov.consortium["name"])
+    ctx = redline_context(a, author, ov.effective, f"Redline: {resolved.contract.title}",
+                          f"Changes made by {author} to {base.ref}", revision=False)
+    html = render_redline_html(a.nv, a.outs, a.register, ctx, author, row_of=a.row_of)
+    record = Consortium(
+        ov.id, author, str(ov.consortium.get("region", "")), str(ov.consortium.get("arrangement", "")),
+        base.ref, ov.extends, ov.effective, resolved.contract.title,
+        particulars_rows(dict(ov.consortium), resolved.contract.values), changes,
+        f"consortia/{ov.id}.html", f"consortia/{ov.id}-redline.html", f"data/{ov.id}.js",
+        sum(1 for o in a.outs if o.status != "moved-from"),
+        sum(1 for o in a.outs if o.changed and o.status != "moved-from"), html)
+    return record, resolved.steps[0][0].base, base if base.ref not in _KNOWN else None
+
+
+#: The versions the parent has loaded (a worker returns the base only when it is not one of them).
+_KNOWN: set[str] = set()
+
+
+def _records(paths: list[Path], workers: int | None) -> list[tuple[Consortium | None, str | None, Any]]:
+    """Return `_consortium` of every path, in order: in worker processes forked from this one
+    (which inherit the bases it has loaded) where the platform forks, else here."""
+    import multiprocessing  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    n = max(1, min(n, len(paths)))
+    if n == 1 or not sys.platform.startswith("linux"):
+        return [_consortium(p) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_consortium, paths, chunksize=max(1, len(paths) // (4 * n))))
+
+
+def gather(variations_dir: Path, national_dir: Path, with_status: bool = True, workers: int | None = None) -> Register:
+    """Return everything the site shows, each base loaded and numbered once."""
+    from ..matrix import assemble  # noqa: PLC0415
+    from ..overlay import resolve_chain  # noqa: PLC0415
     from ..validate import contract_versions, load_contract  # noqa: PLC0415
 
     versions: dict[str, Version] = {}
@@ -312,71 +382,43 @@ def gather(variations_dir: Path, national_dir: Path, with_status: bool = True) -
             _version_rows(v)
             versions[c.ref] = v
     paths = sorted(Path(variations_dir).glob("*.yaml"))
-    chains = [resolve_chain(p) for p in paths]
+    _KNOWN.clear()
+    _KNOWN.update(versions)
+    records = _records(paths, workers)
     consortia: list[Consortium] = []
-    for resolved in chains:
-        ov = resolved.overlay
-        base = resolved.base
-        v = versions.get(base.ref)
+    chains: dict[Path, str] = {}
+    from ..redline.textdiff import diff, words  # noqa: PLC0415
+
+    for path, (record, chain, base) in zip(paths, records):
+        if record is None:
+            resolve_chain(path)  # raises the located errors
+            continue
+        chains[path] = chain
+        v = versions.get(record.base)
         if v is None:  # a base outside national_dir: number it here
             v = Version(base.ref, base.id, base.version, base.title, base.date, base.status, number_contract(base),
                         f"contracts/{version_slug(base.ref)}.html")
             _version_rows(v)
             versions[base.ref] = v
-        a = analysis_of(resolved)
-        outs_of: dict[int, list[Any]] = {}
-        for out in a.outs:
-            if out.variation is not None:
-                outs_of.setdefault(id(out.variation), []).append(out)
-        from ..redline.attribute import group_variations  # noqa: PLC0415
-        from ..redline.build import _chain_variations  # noqa: PLC0415
-
-        variations, sources = _chain_variations(base, resolved.steps)
-        gone = {id(x) for g in group_variations(variations) for x in g.superseded}
-        pseudo = Overlay("site", "", None, None, resolved.contract.date, None, {}, tuple(variations))
-        vrows = {id(r.variation): r for r in variation_rows(a.nb, a.nv, pseudo)}
-        changes = []
-        for var in variations:
-            kind, key = place(var)
-            row = vrows.get(id(var))
-            outs = outs_of.get(id(var), [])
-            rationale = derived_reason(resolved.contract.parameters[var.target]) if var.derived else var.rationale
-            ch = Change(ov.id, str(ov.consortium["name"]), var.id, var.op, OP_LABEL[var.op], var.category,
-                        rationale, str(getattr(var, "source", "") or ""), sources[id(var)].overlay, var.derived,
-                        (kind, key), base.ref, row.clause if row else "", row.heading if row else "",
-                        "".join(_item_html(o) for o in outs),
-                        " ".join(_item_text(o.item) for o in outs if o.status not in ("deleted", "moved-from")),
-                        live=id(var) not in gone)
-            changes.append(ch)
-            if kind == "clause" and (kind, key) not in v.rows:
-                _extra_row(v, kind, key)
-            elif kind != "clause":
-                _extra_row(v, kind, key)
-            page = v.rows[(kind, key)]
+        for ch in record.changes:
+            kind, key = ch.row
+            page = v.rows.get((kind, key)) or _extra_row(v, kind, key)
             if page.conditional and ch.new_text:  # shown inserted against the defaults: compare with the model's text
-                from ..redline.textdiff import diff, words  # noqa: PLC0415
-
                 ch.html = (f'<p class="govuk-body cg-para">'
                            f"{_runs(diff(words(page.national_text), words(ch.new_text)), 'changed')}</p>")
             page.changes.append(ch)
-        author = str(ov.consortium["name"])
-        ctx = redline_context(a, author, ov.effective, f"Redline: {resolved.contract.title}",
-                              f"Changes made by {author} to {base.ref}", revision=False)
-        html = render_redline_html(a.nv, a.outs, a.register, ctx, author, row_of=a.row_of)
-        consortia.append(Consortium(
-            ov.id, author, str(ov.consortium.get("region", "")), str(ov.consortium.get("arrangement", "")),
-            base.ref, ov.extends, ov.effective, resolved.contract.title,
-            particulars_rows(dict(ov.consortium), resolved.contract.values), changes,
-            f"consortia/{ov.id}.html", f"consortia/{ov.id}-redline.html", f"data/{ov.id}.js",
-            sum(1 for o in a.outs if o.status != "moved-from"), sum(1 for o in a.outs if o.changed and
-                                                                   o.status != "moved-from"), html))
+        consortia.append(record)
     status: list = []
     if with_status:
         from ..rebase import status_rows  # noqa: PLC0415
 
-        status = status_rows(Path(variations_dir), Path(national_dir), resolved=dict(zip(paths, chains)))
+        status = status_rows(Path(variations_dir), Path(national_dir), resolved=chains)
         by_id = {c.id: c for c in consortia}
         for row in status:
             if row[0] in by_id:
                 by_id[row[0]].status = tuple(row)
-    return Register(versions, consortia, matrices_of(chains), status)
+    by_base: dict[str, tuple[Any, list[Any]]] = {}
+    for c in consortia:
+        cells = [(*ch.row, ch.vid, ch.op, ch.category) for ch in c.changes]
+        by_base.setdefault(c.base, (versions[c.base].numbered, []))[1].append((c.id, c.name, cells))
+    return Register(versions, consortia, assemble(by_base), status)
