@@ -1,0 +1,1 @@
+"""The national variation register: a static website of every consortium's variations (issue 13)."""
