@@ -47,6 +47,13 @@ def _root(path: str) -> str:
     return "../" * path.count("/") or "./"
 
 
+def _row_title(row: RowPage) -> str:
+    """A row as a title names it: "9.3 Tiers"; a value or definition by its label alone."""
+    if row.kind != "clause" or not row.heading:
+        return row.label
+    return f"{row.label} {row.heading}"
+
+
 def _row_key(row: RowPage) -> str:
     return f"{row.kind}:{row.key}"
 
@@ -81,7 +88,7 @@ def pages(register: Register, packs: Path | None = None) -> dict[str, bytes]:
         for row in rows:
             parent = v.rows.get(("clause", row.parent)) if row.parent else None
             kids = [v.rows[("clause", k)] for k in row.children if ("clause", k) in v.rows]
-            page(row.file, "row.html.j2", title=f"{row.label} {row.heading} ({v.ref})".replace("  ", " "),
+            page(row.file, "row.html.j2", title=f"{_row_title(row)} ({v.ref})",
                  version=v, row=row, parent=parent, kids=kids, nav="home",
                  names={c.id: c.name for c in consortia})
     names = {c.id: c.name for c in consortia}
@@ -192,14 +199,14 @@ def _search_files(register: Register, facets: dict[str, dict[str, str]]) -> dict
             ops = tuple(sorted({ch.op for ch in row.changes}))
             cats = tuple(sorted({ch.category for ch in row.changes}))
             docs.append(SearchDoc(
-                row.file, f"{row.label} {row.heading} ({v.ref})".replace("  ", " ").strip(), row.kind,
+                row.file, f"{_row_title(row)} ({v.ref})", row.kind,
                 f"{row.label} {row.heading} {row.national_text}",
                 {"consortium": tuple(row.consortia), "base": (v.ref,), "category": cats, "operation": ops},
                 row.national_text[:240]))
             for ch in row.changes:
                 docs.append(SearchDoc(
                     f"{row.file}#{ch.anchor}",
-                    f"{ch.consortium}: {ch.op_label.lower()}, {row.label} {row.heading}".strip(), "variation",
+                    f"{ch.consortium}: {ch.op_label.lower()}, {_row_title(row)}", "variation",
                     f"{ch.vid} {ch.rationale} {ch.new_text}",
                     {"consortium": (ch.overlay,), "base": (v.ref,), "category": (ch.category,), "operation": (ch.op,)},
                     ch.rationale[:240]))
