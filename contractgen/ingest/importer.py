@@ -171,8 +171,8 @@ def _ascii(text: str) -> str:
 def slug_words(text: str) -> list[str]:
     low = re.sub(r"['\u2019]s\b", "", text.lower())
     words = _WORD.findall(_ascii(low))
-    keep = [w for w in words if w not in STOP]
-    return keep or words
+    keep = [w for w in words if w not in STOP and not w.isdigit()]
+    return keep or [w for w in words if w not in STOP] or words
 
 
 def _slug(words: list[str], n: int) -> str:
