@@ -551,6 +551,7 @@ class Importer:
                     continue
                 out.append(text[pos:f.start])
                 out.append(self._mark(refs, target))
+                self.counts["typed"] += 1
                 pos = f.end
                 continue
             scope: PartB | None
@@ -583,6 +584,7 @@ class Importer:
             if f.schedule is not None and replaced:
                 assert scope is not None
                 replaced.append((f.schedule[0], f.schedule[1], self._mark(refs, scope)))
+                self.counts["typed"] += 1
             for start, end, mark in sorted(replaced):
                 out.append(text[pos:start])
                 out.append(mark)
@@ -661,12 +663,16 @@ class Importer:
                     covered[start:end] = b"\x01" * (end - start)
                 flagged: list[tuple[int, int, str]] = []
                 for m in _CAPWORD.finditer(masked):
-                    if covered[m.start()] or _sentence_start(masked, m.start()):
+                    if covered[m.start()]:
                         continue
                     word = m.group(0).rstrip("\u2019'-")
+                    if _sentence_start(masked, m.start()):
+                        if word.lower() not in STOP:  # may open a name ("Acme Limited"), never alone
+                            flagged.append((m.start(), m.start() + len(word), word, True))
+                        continue
                     if len(word) == 1 and word != "I" and kind == "cell":
                         continue
-                    flagged.append((m.start(), m.start() + len(word), word))
+                    flagged.append((m.start(), m.start() + len(word), word, False))
                 runs += _runs(masked, flagged)
             if not runs:
                 break
@@ -794,20 +800,28 @@ def _schedule_number(raw: str) -> int | None:
     return _roman_value(raw)
 
 
-def _runs(text: str, flagged: list[tuple[int, int, str]]) -> list[str]:
-    """Join flagged capitalised words next to each other (or joined by of/for/the) into names."""
+def _runs(text: str, flagged: list[tuple[int, int, str, bool]]) -> list[str]:
+    """Join flagged capitalised words next to each other (or joined by of/for/the/to) into names;
+    a word exempt as a sentence's first (lead-only) may open a name but is never one alone."""
     out: list[str] = []
-    cur: list[tuple[int, int, str]] = []
+    cur: list[tuple[int, int, str, bool]] = []
+
+    def close() -> None:
+        while cur and cur[0][3] and len(cur) > 1 and cur[1][3]:
+            cur.pop(0)
+        if any(not f[3] for f in cur):
+            out.append(text[cur[0][0]:cur[-1][1]])
+
     for f in flagged:
         if cur:
             gap = text[cur[-1][1]:f[0]]
-            if gap in (" ", " of ", " for ", " the ", " of the ", " for the ", " to "):
+            if not f[3] and gap in (" ", " of ", " for ", " the ", " of the ", " for the ", " to "):
                 cur.append(f)
                 continue
-            out.append(text[cur[0][0]:cur[-1][1]])
+            close()
         cur = [f]
     if cur:
-        out.append(text[cur[0][0]:cur[-1][1]])
+        close()
     return out
 
 
