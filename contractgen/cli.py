@@ -490,6 +490,55 @@ def site(
     _run(go)
 
 
+@app.command("import")
+def import_(
+    source: Path = typer.Argument(..., help="The Word contract (.docx) to import."),
+    out: Path = typer.Option(..., "-o", "--out",
+                             help="The version folder to write, national_contract/<id>/<version>/; it must be "
+                                  "absent or empty (an import never writes over a file)."),
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE",
+                                          help="Also write the report as Markdown to FILE."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD",
+                                       help="The version's date, when the document's front matter does not give it."),
+) -> None:
+    """Import a Word contract into the YAML source model (clauses, definitions, schedules, tables,
+    cross-references), validate it, and report what could not be placed. Exit 3 when the folder
+    is written but validate still finds problems (each is in the report)."""
+
+    def go() -> int:
+        import datetime as dt
+
+        from .ingest.importer import EXIT_PROBLEMS, import_docx
+        from .output import check_outputs, check_suffix, write_atomic
+
+        when = None
+        if date is not None:
+            try:
+                when = dt.date.fromisoformat(date.strip())
+            except ValueError:
+                raise UsageError(f"--date {date}: not a date; write YYYY-MM-DD, e.g. --date 2026-04-01") from None
+        if report is not None:
+            check_outputs([report])
+            check_suffix(report, (".md", ".markdown"), "a Markdown report")
+            if report.resolve().parent == out.resolve():
+                raise UsageError(f"--report {report}: is inside the version folder {out}; write the report elsewhere")
+        result = import_docx(source, out, when)
+        for line in result.summary:
+            typer.echo(line)
+        if result.items:
+            typer.echo(f"report ({len(result.items)} item{'s' if len(result.items) != 1 else ''}):")
+            for line in result.report_lines():
+                typer.echo(f"  {line}")
+        if report is not None:
+            write_atomic(report, result.markdown(str(source)).encode("utf-8"))
+            typer.echo(f"wrote {report}")
+        return EXIT_PROBLEMS if result.problems else 0
+
+    code = _run(go)
+    if code:
+        raise typer.Exit(code)
+
+
 @app.command()
 def stats(
     source: Path = typer.Argument(..., help="A contract folder or an overlay."),
