@@ -1,0 +1,1 @@
+"""Reading existing Word contracts: numbering, paragraphs, tracked changes (issue 14)."""
