@@ -1016,10 +1016,11 @@ class Extractor:
             if not u.role:
                 u.role = "front"
         self._outside(units)
+        typed = [u for u in typed if not u.role and u.text != u.full]
         if typed:
             self.notes.append(f"typed numbers stripped before aligning: {len(typed)} paragraph"
                               f"{'s' if len(typed) != 1 else ''} ("
-                              + ", ".join(f"{u.para.number} at {u.where}" for u in typed[:8])
+                              + ", ".join(f"«{u.para.number}» at paragraph {u.para.index + 1}" for u in typed[:8])
                               + (", …" if len(typed) > 8 else "") + ")")
         for w in self.doc.warnings:
             self.notes.append(f"numbering: {w}")
@@ -1041,7 +1042,6 @@ class Extractor:
         refs = RefWriter(numbered1)
         self.refs = refs
         structure = self._convert_inserts(structure, refs)
-        self.residue_mark = len(self.residue)
         r1 = self._apply_structure(replace(r0, values=frozen_map(values1)), structure, quiet=True)
         numbered1 = number_loosely(r1)
         for var in structure:
@@ -1069,8 +1069,12 @@ class Extractor:
             if u.role == "block":
                 blocks.setdefault(u.block, []).append(u)
         for name, us in blocks.items():
-            self.outside.append(f"the block headed «{name}»: {len(us)} paragraph{'s' if len(us) != 1 else ''} "
-                                f"and tables ({_firsts(us[1:]) or 'nothing more'})")
+            paras = sum(u.kind == "para" for u in us[1:])
+            tables = sum(u.kind == "table" for u in us[1:])
+            what = [f"{paras} paragraph{'s' if paras != 1 else ''}"] if paras else []
+            what += [f"{tables} table{'s' if tables != 1 else ''}"] if tables else []
+            self.outside.append(f"the block headed «{name}»" + (f": {' and '.join(what)} ({_firsts(us[1:])})"
+                                                                  if what else ""))
 
     # --- values -------------------------------------------------------------------------------
     def _votes(self, items: list[Item], units: list[Unit], pairs: dict[int, int], r0: Contract,
@@ -1585,7 +1589,8 @@ class Extractor:
         used: set[str] = set()
         named: list[Var] = []
         for var in vars_:
-            base_id = f"{var.v.op}-{_id_part(var.v.target)}"
+            target = var.v.target.rsplit(".", 1)[-1] if var.v.op == "insert" else var.v.target
+            base_id = f"{var.v.op}-{_id_part(target)}"
             ident, k = base_id, 1
             while ident in used:
                 k += 1
@@ -1699,8 +1704,9 @@ class Extractor:
         for var in named:
             v = var.v
             entry = _entry(v)
+            if data["variations"]:
+                lines.append("")
             data["variations"].append(entry)
-            lines.append("")
             for c in comments.get(v.id, []):
                 lines.append("  # " + _comment(c))
             first = True
@@ -1799,7 +1805,7 @@ def _comment(text: str) -> str:
 
 # --- writing YAML -------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 _.,()'/-]*[A-Za-z0-9.)]$|^[A-Za-z]$")
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9 _.,()'/@-]*[A-Za-z0-9.)]$|^[A-Za-z]$")
 _RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
 
 
@@ -1862,7 +1868,8 @@ def _key(key: str, value: Any, indent: int) -> list[str]:
                     out.append((f"{pad}  - " + line[indent + 4:]) if first else line)
                     first = False
         return out
-    if isinstance(value, str) and key != "pin" and _foldable(value):
+    if isinstance(value, str) and key != "pin" and _foldable(value) and \
+            (indent + len(key) + 2 + len(_scalar(value)) > 100 or _scalar(value).startswith('"')):
         return [f"{pad}{key}: >-"] + [f"{pad}  {line}" for line in _fold(value, max(40, 96 - indent))]
     if key == "pin":
         return [f"{pad}{key}: {_quoted(str(value))}"]
