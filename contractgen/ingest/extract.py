@@ -395,12 +395,14 @@ def condition_parameters(contract: Contract) -> list[str]:
     return list(used)
 
 
-def infer_conditions(contract: Contract, values: dict[str, Any], units: list[Unit]) -> dict[str, Any]:
+def infer_conditions(contract: Contract, values: dict[str, Any],
+                     units: list[Unit]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Return the value of each `when:` parameter that best explains which gated clauses the
-    document has (docs/dev/extract.md); a tie keeps the value in `values`."""
+    document has (docs/dev/extract.md; a tie keeps the value in `values`, else the first), and
+    for each parameter the values that tie for best (the text may tell them apart)."""
     texts = [u.text for u in units if u.kind == "para"]
     if not texts:
-        return {}
+        return {}, {}
     numbered = _number_leniently(replace(contract, values=frozen_map(values)), contract)
     present: dict[str, bool] = {}
 
@@ -412,6 +414,7 @@ def infer_conditions(contract: Contract, values: dict[str, Any], units: list[Uni
         return present[clause.id]
 
     found: dict[str, Any] = {}
+    ties: dict[str, list[Any]] = {}
     for _ in range(2):  # twice: a clause gated inside another gated clause
         for name in condition_parameters(contract):
             p = contract.parameters[name]
@@ -431,7 +434,8 @@ def infer_conditions(contract: Contract, values: dict[str, Any], units: list[Uni
             winners = [o for o in options if scores[o] == best]
             keep = current.get(name)
             found[name] = keep if keep in winners else winners[0]
-    return {k: v for k, v in found.items() if v != values.get(k)}
+            ties[name] = winners
+    return {k: v for k, v in found.items() if v != values.get(k)}, {k: w for k, w in ties.items() if len(w) > 1}
 
 
 def _probe_text(numbered: Numbered, clause: Clause) -> str:
@@ -617,6 +621,12 @@ def _gap_pairs(gap_i: list[Item], gap_u: list[Unit]) -> list[tuple[int, int]]:
     gain = np.where(ok & (scores >= GAP_MIN), scores, -1.0)
     for a, b in sole.items():
         gain[a, b] = max(gain[a, b], 1.0)
+    # the same place at the same level: a clause rewritten whole stays that clause (its number,
+    # its sub-clauses and what refers to it), however little of its text is left
+    for a, it in enumerate(gap_i):
+        for b, u in enumerate(gap_u):
+            if ok[a, b] and u.level is not None and u.level == it.level and it.kind in ("heading", "para"):
+                gain[a, b] = max(gain[a, b], 1.0 + scores[a, b] / 1000)
     best = np.zeros((n + 1, m + 1), dtype=np.float64)
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):
@@ -986,28 +996,24 @@ class Extractor:
         has_arrangement = "arrangement" in base.parameters and \
             base.parameters["arrangement"].source == "consortium.arrangement"
         probe_head = {"name": "x", "arrangement": self.given_arrangement or base.values.get("arrangement", "framework")}
-        values = self._with_particulars(probe_head)
-        conditions = infer_conditions(base, values, units)
-        found_arrangement = conditions.get("arrangement", values.get("arrangement")) if has_arrangement else None
-        head = self.header(found_arrangement if isinstance(found_arrangement, str) else None)
+        wanted, ties = infer_conditions(base, self._with_particulars(probe_head), units)
+        for attempt in range(3):  # again when the text shows which of tied condition values it is
+            head, values, conditions, r0, numbered0 = self._reference(wanted, has_arrangement, probe_head)
+            for u in units:
+                u.role, u.block = "", ""
+                if u.kind == "para":
+                    u.text = u.para.body if u.para.typed else u.para.text
+            items = flatten(numbered0)
+            pairs = align(items, units)
+            shown_values = self._votes(items, units, pairs, r0, set())
+            broken = {name: value for name, value in shown_values.items()
+                      if name in ties and value in ties[name] and value != values.get(name)}
+            if not broken or attempt == 2:
+                break
+            wanted = {**wanted, **broken}
         self.head = head
-        values = self._with_particulars(head["consortium"])
-        conditions = {k: v for k, v in {**conditions}.items() if v != values.get(k)}
-        values.update(conditions)
-        r0 = replace(base, values=frozen_map(values))
-        try:
-            numbered0 = number_contract(r0)
-        except SourceErrors as exc:
-            self.notes.append("the conditions the document shows leave a reference without its clause "
-                              f"({exc.errors[0].message}); it is compared with the base's own conditions")
-            conditions = {}
-            values = self._with_particulars(head["consortium"])
-            r0 = replace(base, values=frozen_map(values))
-            numbered0 = number_contract(r0)
         self.r0, self.numbered0 = r0, numbered0
-        items = flatten(numbered0)
         self.items = items
-        pairs = align(items, units)
         self.pairs = pairs
         unit_item = {u: i for i, u in pairs.items()}
         self.unit_item = unit_item
@@ -1051,6 +1057,27 @@ class Extractor:
         self._definitions(numbered1, items, units, pairs, new_defs)
         return self._finish(values1)
 
+    def _reference(self, conditions: dict[str, Any], has_arrangement: bool,
+                   probe_head: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], Contract,
+                                                         Numbered]:
+        """Return the header, the reference's values, the condition values it sets, R0 and R0 numbered."""
+        probe = self._with_particulars(probe_head)
+        found = conditions.get("arrangement", probe.get("arrangement")) if has_arrangement else None
+        self.header_notes = []
+        head = self.header(found if isinstance(found, str) else None)
+        values = self._with_particulars(head["consortium"])
+        conditions = {k: v for k, v in conditions.items() if v != values.get(k)}
+        values.update(conditions)
+        r0 = replace(self.base, values=frozen_map(values))
+        try:
+            return head, values, conditions, r0, number_contract(r0)
+        except SourceErrors as exc:
+            self.notes.append("the conditions the document shows leave a reference without its clause "
+                              f"({exc.errors[0].message}); it is compared with the base's own conditions")
+            values = self._with_particulars(head["consortium"])
+            r0 = replace(self.base, values=frozen_map(values))
+            return head, values, {}, r0, number_contract(r0)
+
     def _with_particulars(self, consortium: Mapping[str, Any]) -> dict[str, Any]:
         from ..overlay import derived_variations
 
@@ -1073,8 +1100,8 @@ class Extractor:
             tables = sum(u.kind == "table" for u in us[1:])
             what = [f"{paras} paragraph{'s' if paras != 1 else ''}"] if paras else []
             what += [f"{tables} table{'s' if tables != 1 else ''}"] if tables else []
-            self.outside.append(f"the block headed «{name}»" + (f": {' and '.join(what)} ({_firsts(us[1:])})"
-                                                                  if what else ""))
+            self.outside.append(f"the block headed «{name}»: {' and '.join(what)} ({_firsts(us[1:])})" if what
+                                else f"the heading «{name}», on its own")
 
     # --- values -------------------------------------------------------------------------------
     def _votes(self, items: list[Item], units: list[Unit], pairs: dict[int, int], r0: Contract,
