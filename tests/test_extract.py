@@ -275,7 +275,8 @@ def test_a_docx_edited_and_saved_by_libreoffice(soffice: str, tmp_path: Path) ->
     src = tmp_path / "edited.docx"
     src.write_bytes(data)
     saved = convert_with_libreoffice(soffice, [src], tmp_path / "lo", "docx")["edited"]
-    assert saved.read_bytes() != data  # LibreOffice wrote it
+    with zipfile.ZipFile(saved) as z:  # LibreOffice wrote it
+        assert b"<Application>LibreOffice" in z.read("docProps/app.xml")
     ex = extract(read_docx(saved), base, "edited-by-libreoffice")
     got = text_of(read_back(ex, base, tmp_path))
     assert got == text_of(intended)
@@ -303,6 +304,28 @@ def test_a_docx_edited_and_saved_by_libreoffice(soffice: str, tmp_path: Path) ->
     assert f"typed numbers stripped before aligning: 2 paragraphs («{typed[0]}»" in ex.report
     assert f"«{typed[1]}»" in ex.report
     assert "the block headed «Execution»" in ex.report
+
+
+def test_a_clause_both_moved_and_changed_is_deleted_and_inserted(tmp_path: Path) -> None:
+    """One overlay may not move and change one clause; an unreferenced one is recast."""
+    base = base_of("fostering@2026.2")
+    chosen = picks(number_contract(base), referenced(base))
+    doc = Docx(api.build_docx(base))
+    leaf, target = chosen["delete"][1].clause, chosen["typed2"][1].clause
+    p = doc.para(leaf.id)
+    only_text(p).text = "Changed as well: " + leaf.text
+    doc.para(target.id).addnext(p)
+    ex = extract(read_docx(doc.data()), base, "recast")
+    assert [(v.op, v.anchor) for v in ex.variations] == [("insert", Anchor("after", target.id)), ("delete", None)]
+    assert ex.variations[0].clause.text == "Changed as well: " + leaf.text
+    assert ex.variations[1].target == leaf.id
+    assert ex.residue == [] and ex.problems == []
+    intended, _ = REGISTRY["delete"].apply(base, Variation(id="t", op="delete", target=leaf.id, rationale="t",
+                                                          category="terms"))
+    intended, _ = REGISTRY["insert"].apply(intended, Variation(
+        id="t", op="insert", target="x.y", rationale="t", category="terms", anchor=Anchor("after", target.id),
+        clause=Clause(id="x.y", text="Changed as well: " + leaf.text)))
+    assert text_of(read_back(ex, base, tmp_path)) == text_of(intended)
 
 
 # --- a DOCX pandoc wrote from Markdown ------------------------------------------------------------

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ GAP_MIN = 60
 MOVE_MIN = 85
 #: An `amend` changes at most this share of a clause's text; more is a `replace`.
 AMEND_SHARE = 0.5
+#: Below this share of the base's paragraphs found unchanged, the report asks whether --base is right.
+LOW_SHARE = 0.5
 #: The most wildcards a paragraph's template may have (beyond it the template is not used).
 MAX_WILDCARDS = 16
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$")
@@ -70,10 +73,10 @@ class Item:
     text: str = ""
     rows: list[list[str]] | None = None
     term: str | None = None
-    template: tuple[re.Pattern[str] | None, tuple[str, ...]] = (None, ())
+    template: Template = (None, ())
     #: a sub-clause with a heading: the templates of its heading and of its text on their own
     lead_templates: tuple[Any, Any] | None = None
-    cell_templates: list[list[tuple[re.Pattern[str] | None, tuple[str, ...]]]] | None = None
+    cell_templates: list[list[Template]] | None = None
 
 
 def _ws(text: str) -> str:
@@ -122,13 +125,24 @@ def shown(ps: list[Piece]) -> str:
     return norm("".join(p.shown for p in ps))
 
 
-Template = tuple[re.Pattern[str] | None, tuple[str, ...]]
+#: A text's template: the source of a regex matching what it shows with each parameter and
+#: cross-reference a wildcard (group i captures parameter names[i]), or None when the text has no
+#: wildcard (it matches only itself) or too many; compiled when first used (`_rx`).
+Template = tuple[str | None, tuple[str, ...]]
+
+
+@lru_cache(maxsize=8192)
+def _rx(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.DOTALL)
+
+
+def matches(template: Template, text: str) -> re.Match[str] | None:
+    return _rx(template[0]).fullmatch(text) if template[0] else None
 
 
 def _template(sources: list[tuple[str, str]]) -> Template:
-    """Return a regex matching what a text shows with each parameter and cross-reference a
-    wildcard (group i captures parameter names[i]); `sources` is [(kind, text)], kind "src"
-    (source text with placeholders) or "lit" (literal)."""
+    """Return the template of a text; `sources` is [(kind, text)], kind "src" (source text with
+    placeholders) or "lit" (literal)."""
     regex: list[str] = []
     names: list[str] = []
     wild = 0
@@ -146,11 +160,11 @@ def _template(sources: list[tuple[str, str]]) -> Template:
             else:
                 regex.append("(?:.+?)")
                 wild += 1
-    if wild > MAX_WILDCARDS:
+    if not wild or wild > MAX_WILDCARDS:
         return None, ()
     body = "".join(regex).strip()
     body = re.sub(r"(\\ )+", r"\\ ", body)
-    return re.compile(r"\s*" + body + r"\s*", re.DOTALL), tuple(names)
+    return r"\s*" + body + r"\s*", tuple(names)
 
 
 def lead(numbered: Numbered, clause: Clause) -> tuple[list[Piece], str, list[Piece]]:
@@ -571,7 +585,7 @@ def _literal_ends(item: Item) -> tuple[str, str]:
     pattern = item.template[0]
     if pattern is None:
         return "", ""
-    body = pattern.pattern[3:-3]  # without the leading and trailing \s*
+    body = pattern[3:-3]  # without the leading and trailing \s*
     head = re.split(r"\((?:\?:)?\.\+\?\)", body)
     unesc = [re.sub(r"\\(.)", r"\1", h) for h in head]
     return (unesc[0], unesc[-1]) if len(unesc) > 1 else ("", "")
@@ -584,14 +598,13 @@ def _template_pairs(items: list[Item], units: list[Unit], pairs: dict[int, int],
     found: dict[int, list[int]] = {}
     claimed: Counter[int] = Counter()
     for it in items:
-        if it.n in pairs or it.kind == "table" or it.template[0] is None or "(" not in it.template[0].pattern:
+        if it.n in pairs or it.kind == "table" or it.template[0] is None:
             continue
         head, tail = _literal_ends(it)
         if not head and not tail:
             continue
-        pattern = it.template[0]
         hits = [u.n for u in open_units if u.text.startswith(head.strip()) and u.text.endswith(tail.strip())
-                and pattern.fullmatch(u.text)]
+                and matches(it.template, u.text)]
         if hits:
             found[it.n] = hits
             claimed.update(hits)
@@ -943,6 +956,7 @@ class Extractor:
         self.header_notes: list[str] = []
         self.residue: list[str] = []
         self.outside: list[str] = []
+        self.alarm = ""  # the document hardly looks like the base
         self.vars: list[Var] = []
         self.terms_part = base.parts[0].id if base.parts else "terms"
 
@@ -1012,6 +1026,11 @@ class Extractor:
                 break
             wanted = {**wanted, **broken}
         self.head = head
+        share = sum(items[i].text == units[u].text for i, u in pairs.items()) / max(1, len(items))
+        if share < LOW_SHARE:
+            self.alarm = (
+                f"only {share:.0%} of the paragraphs of {base.base_ref} are in the document unchanged: is it a "
+                f"copy of that contract? (check --base; the variations below rewrite most of it)")
         self.r0, self.numbered0 = r0, numbered0
         self.items = items
         self.pairs = pairs
@@ -1109,10 +1128,8 @@ class Extractor:
         votes: dict[str, Counter[Any]] = {}
 
         def vote(template: Template, text: str) -> bool:
-            pattern, names = template
-            if pattern is None or not names:
-                return False
-            m = pattern.fullmatch(text)
+            names = template[1]
+            m = matches(template, text) if names else None
             if not m:
                 return False
             for i, name in enumerate(names):
@@ -1273,13 +1290,36 @@ class Extractor:
             for n in np.nodes:
                 base_parent[n.clause.id] = np.part.id
         changed = self._changed_estimate(items, units, pairs)
-        stable: set[str] = set()
-        for parent in [*roots.values(), *[n for n in nodes.values()]]:
-            kids = [k.id for k in parent.children if k.base and base_parent.get(k.id) == parent.id]
-            if not kids:
-                continue
-            order = [k for k in base_kids.get(parent.id, []) if k in set(kids)]
-            stable.update(_weighted_lcs(order, kids, {k: 1 + 100 * (k in changed) for k in kids}))
+
+        def in_place() -> set[str]:
+            stable: set[str] = set()
+            for parent in [*roots.values(), *[n for n in nodes.values()]]:
+                kids = [k.id for k in parent.children if k.base and base_parent.get(k.id) == parent.id]
+                if not kids:
+                    continue
+                order = [k for k in base_kids.get(parent.id, []) if k in set(kids)]
+                stable.update(_weighted_lcs(order, kids, {k: 1 + 100 * (k in changed) for k in kids}))
+            return stable
+
+        stable = in_place()
+        # One overlay may not both move and change a clause: one that must, and that nothing
+        # refers to, becomes a new clause (an insert) and the old one is deleted.
+        refs = _referenced(r0)
+        recast = [n for n in nodes.values() if n.base and n.id not in stable and n.id in changed and n.id not in refs]
+        for node in recast:
+            del nodes[node.id]
+            node.id = f"\0recast-{node.id}"
+            nodes[node.id] = node
+            node.base = False
+            if node.heading_unit is not None:
+                node.new_heading = node.heading_unit.text
+                node.new_text = node.text_unit.text if node.text_unit is not None else None
+            elif node.text_unit is not None:
+                u = node.text_unit
+                head, text = split_lead(u.text, u.para.bold)
+                node.new_heading, node.new_text = head, (text or None) if head else u.text
+        if recast:
+            stable = in_place()
         self._name_new(roots, nodes, r0)
         out: list[Var] = []
         moved: set[str] = set()
@@ -1344,8 +1384,7 @@ class Extractor:
                 if (un.rows or []) != (it.rows or []):
                     out.add(it.clause)
                 continue
-            pattern = it.template[0]
-            if it.text != un.text and (pattern is None or not pattern.fullmatch(un.text)):
+            if it.text != un.text and not matches(it.template, un.text):
                 out.add(it.clause)
         return out
 
@@ -1758,6 +1797,8 @@ class Extractor:
                f"Against {self.base.base_ref}: {len(named)} variation{'s' if len(named) != 1 else ''}"
                + (f" ({ops})" if ops else "") + f", written to {_md(self.out_name)}. Every rationale is TODO.",
                ""]
+        if self.alarm:
+            out.extend([f"**Check the base:** {self.alarm}", ""])
 
         def section(title: str, lines: list[str]) -> None:
             if lines:
@@ -1783,6 +1824,16 @@ def _header_overlay(head: Mapping[str, Any], variations: tuple[Variation, ...], 
     return Overlay(id=str(head.get("id", "x")), path=path, base=head.get("base"), extends=None,
                    effective=head.get("effective", dt.date(2026, 1, 1)), title=head.get("title"),
                    consortium=frozen_map(dict(head["consortium"])), variations=variations)
+
+
+def _referenced(contract: Contract) -> set[str]:
+    """The ids some text of `contract` refers to ([[ id ]])."""
+    texts = [t.text for t in contract.terms]
+    for _, c in contract.walk():
+        texts += [c.text or "", c.heading or ""]
+        if c.table is not None:
+            texts += [*c.table.columns, *(x for r in c.table.rows for x in r)]
+    return {seg.value for t in texts for seg in split(t) if seg.kind == "ref"}
 
 
 def _weighted_lcs(a: list[str], b: list[str], weight: Mapping[str, int]) -> set[str]:
