@@ -26,6 +26,8 @@ from conftest import ROOT, convert_with_libreoffice, run_cli
 from lxml import etree
 
 from contractgen import api
+from contractgen.ingest.docxread import read_docx
+from contractgen.ingest.extract import Extraction, extract
 from contractgen.model import Anchor, Clause, Contract, Table, Variation
 from contractgen.numbering import Numbered, number_contract
 from contractgen.ops import REGISTRY
@@ -35,9 +37,6 @@ from contractgen.render.oxml import bookmark_name
 from contractgen.render.text import body_text
 from contractgen.text import split
 from contractgen.validate import Report, find_contract_ref, load_contract
-
-from contractgen.ingest.docxread import read_docx
-from contractgen.ingest.extract import Extraction, extract
 
 SHIPPED = sorted((ROOT / "variations").glob("*.yaml"))
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

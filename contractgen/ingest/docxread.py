@@ -300,7 +300,7 @@ _CP = {"dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/
 def _core(z: zipfile.ZipFile) -> tuple[str | None, str | None, dt.date | None]:
     name = None
     for rtype, target in wordnum._rels(z, ""):
-        if rtype.endswith("/core-properties") or rtype.endswith("/metadata/core-properties"):
+        if rtype.endswith("/core-properties"):
             name = target
     root = _parse(_read(z, name or "docProps/core.xml"))
     if root is None:
@@ -347,6 +347,7 @@ def read_docx(path_or_bytes: str | Path | bytes) -> Document:
     body = root.find(_w("body"))
     if body is None:
         raise NotADocx("word/document.xml has no body")
+    assert document is not None
     resolution = wordnum.resolve_with_warnings(document, numbering, styles_xml, "accept")
     styles = _Styles(_parse(styles_xml))
     # where each w:p is: which body table, row and cell (nested tables belong to the outer cell)

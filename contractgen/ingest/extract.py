@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -539,11 +540,11 @@ def align(items: list[Item], units: list[Unit]) -> dict[int, int]:
             ins = [i for i in ins if i not in pairs]
             uns = by_text_u.get(text, [])
             if text and ins and len(ins) == len(uns):
-                for i, u in zip(ins, uns):
-                    pairs[i] = u
-                    taken.add(u)
+                for i, un in zip(ins, uns):
+                    pairs[i] = un
+                    taken.add(un)
                     if attr == "full":
-                        units[u].text = units[u].full
+                        units[un].text = units[un].full
     # 1b. exact but for parameter values and reference numbers (the template of the text)
     _template_pairs(items, units, pairs, taken)
     # 2. order: the longest run in both orders are the anchors
@@ -552,13 +553,13 @@ def align(items: list[Item], units: list[Unit]) -> dict[int, int]:
     mark_blocks(units, set(pairs.values()))
     # 3a. in place: each gap between anchors, in order
     bounds = [(-1, -1), *anchors, (len(items), len(units))]
-    for (i0, u0), (i1, u1) in zip(bounds, bounds[1:]):
+    for (i0, u0), (i1, u1) in itertools.pairwise(bounds):
         gap_i = [it for it in items[i0 + 1:i1] if it.n not in pairs]
         gap_u = [u for u in units[u0 + 1:u1] if u.n not in taken and not u.role]
         if gap_i and gap_u:
-            for i, u in _gap_pairs(gap_i, gap_u):
-                pairs[i] = u
-                taken.add(u)
+            for i, un in _gap_pairs(gap_i, gap_u):
+                pairs[i] = un
+                taken.add(un)
     # 3b. moved and changed: the rest, globally
     rest_i = [it for it in items if it.n not in pairs]
     rest_u = [u for u in units if u.n not in taken and not u.role]
@@ -998,7 +999,6 @@ class Extractor:
 
     # --- the whole run -------------------------------------------------------------------------
     def run(self) -> Extraction:
-        from ..overlay import derived_variations
 
         base = self.base
         units, contents = units_of(self.doc)
@@ -1283,10 +1283,10 @@ class Extractor:
         numbered = self.numbered0
         for np in numbered.parts:
             base_kids[np.part.id] = [n.clause.id for n in np.nodes]
-            for node in np.walk():
-                base_kids[node.clause.id] = [c.clause.id for c in node.children]
-                for c in node.children:
-                    base_parent[c.clause.id] = node.clause.id
+            for nn in np.walk():
+                base_kids[nn.clause.id] = [c.clause.id for c in nn.children]
+                for c in nn.children:
+                    base_parent[c.clause.id] = nn.clause.id
             for n in np.nodes:
                 base_parent[n.clause.id] = np.part.id
         changed = self._changed_estimate(items, units, pairs)
@@ -1361,8 +1361,8 @@ class Extractor:
             visit(root)
         # deletes: the topmost base clauses the document does not have
         for np in numbered.parts:
-            for node in np.walk():
-                cid = node.clause.id
+            for nn in np.walk():
+                cid = nn.clause.id
                 parent = base_parent.get(cid, "")
                 if cid in nodes or (parent not in nodes and parent not in roots):
                     continue  # present, or inside a clause deleted whole
@@ -1500,6 +1500,7 @@ class Extractor:
                 head_ps, sep, text_ps = lead(numbered, c)
                 h_shown = shown(head_ps)
                 doc_head: str | None
+                doc_head_shown: str | None
                 if c.heading and (u.text == h_shown or u.text.startswith(h_shown + sep) and sep):
                     doc_head, doc_text = c.heading, u.text[len(h_shown + sep):].strip() if sep else ""
                     doc_head_shown = h_shown
@@ -1593,9 +1594,10 @@ class Extractor:
                      new_defs: list[Unit]) -> None:
         terms = {t.term: t for t in self.r0.terms}
         paired: dict[str, Unit] = {}
-        for i, u in pairs.items():
-            if items[i].kind == "definition" and items[i].term:
-                paired[items[i].term] = units[u]
+        for i, un in pairs.items():
+            term = items[i].term
+            if items[i].kind == "definition" and term:
+                paired[term] = units[un]
         candidates: dict[str, tuple[str, Unit]] = {}
         for u in new_defs:
             parsed = split_definition(u, terms)
@@ -1608,22 +1610,22 @@ class Extractor:
             candidates[term] = (text, u)
         for name in sorted(terms, key=str.casefold):
             t = terms[name]
-            u = paired.get(name)
+            pu = paired.get(name)
             ps = pieces(numbered, t.text)
-            if u is not None:
-                if u.text == norm(name + " " + shown(ps)):
+            if pu is not None:
+                if pu.text == norm(name + " " + shown(ps)):
                     continue
-                if u.text.startswith(name + " "):
-                    tc = text_change(t.text, ps, u.text[len(name) + 1:], lambda x: self.refs.convert(x, self.terms_part))
+                if pu.text.startswith(name + " "):
+                    tc = text_change(t.text, ps, pu.text[len(name) + 1:], lambda x: self.refs.convert(x, self.terms_part))
                     if tc is not None:
                         self._add(Variation(id="", op="define", target=name, rationale="TODO", category="terms",
-                                            text=tc.new_source), units=[u], order=(4, 0))
+                                            text=tc.new_source), units=[pu], order=(4, 0))
                     continue
-                parsed = split_definition(u, [])
+                parsed = split_definition(pu, [])
                 if parsed and parsed[0] not in terms:
-                    candidates.setdefault(parsed[0], (parsed[1], u))
+                    candidates.setdefault(parsed[0], (parsed[1], pu))
                 else:
-                    self.residue.append(f"{u.where}: the definition of '{name}' reads «{_clip(u.text)}»")
+                    self.residue.append(f"{pu.where}: the definition of '{name}' reads «{_clip(pu.text)}»")
                     continue
             if name in candidates:
                 text, cu = candidates.pop(name)
