@@ -733,6 +733,7 @@ def split_lead(text: str, bold: str) -> tuple[str | None, str]:
     return head, rest
 
 
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _DEF = re.compile(r"^(?P<term>[A-Z0-9][^\s].*?) (?P<text>(?:means|has the meaning|includes|is|are) .*)$")
 
 
@@ -741,7 +742,10 @@ def split_definition(unit: Unit, terms: Iterable[str]) -> tuple[str, str] | None
     text = unit.text
     bold = unit.para.bold if unit.kind == "para" else ""
     if bold and text.startswith(bold) and text[len(bold):].startswith(" "):
-        return bold, text[len(bold):].strip()
+        return bold.strip(_QUOTES) or bold, text[len(bold):].strip()
+    m = re.match(f"^[{_QUOTES}]([^{_QUOTES}]+)[{_QUOTES}] (.*)$", text)
+    if m:
+        return m.group(1), m.group(2)
     for t in sorted(terms, key=len, reverse=True):
         if text.startswith(t + " "):
             return t, text[len(t) + 1:]
@@ -958,6 +962,7 @@ class Extractor:
         self.residue: list[str] = []
         self.outside: list[str] = []
         self.alarm = ""  # the document hardly looks like the base
+        self.outside_units: list[Unit] = []
         self.vars: list[Var] = []
         self.terms_part = base.parts[0].id if base.parts else "terms"
 
@@ -1107,6 +1112,7 @@ class Extractor:
 
     def _outside(self, units: list[Unit]) -> None:
         front = [u for u in units if u.role == "front"]
+        self.outside_units = [u for u in units if u.role in ("front", "block")]
         if front:
             self.outside.append(f"the front matter before the first clause: {len(front)} paragraph"
                                 f"{'s' if len(front) != 1 else ''} ({_firsts(front)})")
@@ -1199,6 +1205,9 @@ class Extractor:
             if item is not None:
                 if item.kind == "schedule-title":
                     part, stack, last, in_defs = item.part, [], None, False
+                    if u.text != item.text:
+                        self.residue.append(f"{u.where}: the title of a schedule reads «{_clip(u.text)}», not "
+                                            f"«{item.text}» (an overlay varies clauses, not a schedule's title)")
                     continue
                 if item.kind == "definition":
                     in_defs = True
@@ -1506,6 +1515,8 @@ class Extractor:
                     doc_head_shown = h_shown
                 else:
                     doc_head, doc_text = split_lead(u.text, u.para.bold)
+                    if not doc_text and not c.heading:
+                        doc_head, doc_text = None, u.text  # bold throughout: emphasis, not a heading
                     doc_head_shown = doc_head
                     if doc_head is None and c.heading:
                         doc_head, doc_text = None, u.text
@@ -1808,6 +1819,10 @@ class Extractor:
 
         section("Where the overlay's header came from", self.header_notes)
         section("Outside the clauses (not compared)", self.outside)
+        if self.outside_units:
+            out.extend(["Every paragraph outside the clauses, in order:", "",
+                        *[f"{k}. {u.where}: «{_md(_clip(u.text, 100))}»" for k, u in
+                          enumerate(self.outside_units, start=1)], ""])
         section("Not expressed", self.residue)
         section("Does not validate yet", [e.render() for e in problems])
         section("Differences after rebuilding", differences)
