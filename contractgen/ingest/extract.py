@@ -1633,6 +1633,14 @@ class Extractor:
                                             text=tc.new_source), units=[pu], order=(4, 0))
                     continue
                 parsed = split_definition(pu, [])
+                if parsed and parsed[0] == name:  # the term as written otherwise (in quotes)
+                    self.residue.append(f"{pu.where}: the term '{name}' is written «{_clip(pu.text, 40)}»; a "
+                                        "definition shows its term plain, so that cannot be kept")
+                    tc = text_change(t.text, ps, parsed[1], lambda x: self.refs.convert(x, self.terms_part))
+                    if tc is not None:
+                        self._add(Variation(id="", op="define", target=name, rationale="TODO", category="terms",
+                                            text=tc.new_source), units=[pu], order=(4, 0))
+                    continue
                 if parsed and parsed[0] not in terms:
                     candidates.setdefault(parsed[0], (parsed[1], pu))
                 else:
