@@ -540,6 +540,32 @@ def import_(
 
 
 @app.command()
+def extract(
+    document: Path = typer.Argument(..., help="The consortium's edited Word copy of the national contract (.docx)."),
+    base: str = typer.Option(..., "--base", help="The national base it was made from: contract@version, e.g. fostering@2026.2."),
+    out: Path = typer.Option(..., "-o", "--out", help="The overlay to write (variations/<id>.yaml); its file name is the overlay's id."),
+    name: Optional[str] = typer.Option(None, "--name", help="The consortium's name (default: the document's subject or title)."),
+    arrangement: Optional[str] = typer.Option(None, "--arrangement", help="The consortium's arrangement (default: the one the document's clauses show, else framework)."),
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE", help="Also write the residue report (Markdown) here."),
+    force: bool = typer.Option(False, "--force", help="Replace the output files if they exist."),
+) -> None:
+    """Bring a consortium's variations out of an edited Word copy of the national contract, as a
+    declared overlay (every variation pinned, rationale TODO); what does not align is reported."""
+
+    def go() -> None:
+        from .ingest.extract import run_extract
+
+        result = run_extract(document, base, out, name=name, arrangement=arrangement, report=report, force=force)
+        typer.echo(result.report.rstrip())
+        n = len(result.variations)
+        typer.echo(f"wrote {out} ({n} variation{'s' if n != 1 else ''}, each with rationale TODO)")
+        if report is not None:
+            typer.echo(f"wrote {report}")
+
+    _run(go)
+
+
+@app.command()
 def stats(
     source: Path = typer.Argument(..., help="A contract folder or an overlay."),
     version: Optional[str] = typer.Option(None, "--version"),

@@ -150,6 +150,9 @@ def _variation(v: Map, report: Report) -> Variation | None:
         report.error(pos_of(v, "rationale"), f"variation '{v['id']}' has an empty rationale",
                      "say why local need requires this variation")
         ok = False
+    elif v["rationale"].strip().casefold() == "todo":  # left by `contractgen extract`: --strict refuses it
+        report.warnings.append(SourceError(pos_of(v, "rationale"), f"variation '{v['id']}' has the rationale TODO",
+                                           "write the consortium's reason"))
     for where, key, message, hint in op.problems(v):
         report.error(key_pos_of(v, key) if where == "key" else pos_of(v, key), message, hint)
         ok = False
