@@ -15,14 +15,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import json
+import os
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, convert_with_libreoffice, run_cli
+from conftest import IN_CI, ROOT, convert_with_libreoffice, run_cli
 from lxml import etree
 
 from contractgen import api
@@ -303,6 +306,90 @@ def test_a_docx_edited_and_saved_by_libreoffice(soffice: str, tmp_path: Path) ->
     assert f"typed numbers stripped before aligning: 2 paragraphs («{typed[0]}»" in ex.report
     assert f"«{typed[1]}»" in ex.report
     assert "the block headed «Execution»" in ex.report
+
+
+@pytest.fixture(scope="session")
+def writer_python() -> str:
+    """A Python with LibreOffice's `uno` module (Debian's python3-uno), to drive Writer."""
+    for exe in ("/usr/bin/python3", shutil.which("python3") or ""):
+        if exe and subprocess.run([exe, "-c", "import uno"], capture_output=True).returncode == 0:
+            return exe
+    if IN_CI:
+        pytest.fail("python3-uno is not installed: .ci/run must install it")
+    pytest.skip("python3-uno is not installed")
+
+
+def writer_edits(base: Contract) -> tuple[list[dict[str, str]], Contract, dict[str, Any]]:
+    """Six edits a person makes in Writer (tests/lo_writer_edit.py), each addressed by the bookmark
+    contractgen puts on a clause, and the base with the same edits made in the model (the oracle)."""
+    numbered = number_contract(base)
+    chosen = picks(numbered, referenced(base))
+    cells = [x for _, n in numbered.walk() if n.clause.table
+             for x in (*n.clause.table.columns, *(c for r in n.clause.table.rows for c in r))]
+    table = next(n for _, n in numbered.walk() if n.clause.table and n.clause.table.rows
+                 and re.fullmatch(r"[A-Za-z ,()'-]{8,}", n.clause.table.rows[0][0])
+                 and cells.count(n.clause.table.rows[0][0]) == 1)
+    chosen["table"] = (None, table)
+    intended = base
+    edits: list[dict[str, str]] = []
+
+    def apply(op: str, **kw: Any) -> None:
+        nonlocal intended
+        intended, _ = REGISTRY[op].apply(intended, Variation(id="t", op=op, rationale="t", category="terms", **kw))
+
+    a = chosen["amend"][1].clause
+    edits.append({"kind": "retype", "bookmark": bookmark_name(a.id), "find": a.text[-12:],
+                  "replace": a.text[-12:-1] + " and in writing."})
+    apply("amend", target=a.id, find=a.text[-12:], replace=a.text[-12:-1] + " and in writing.")
+    d = chosen["delete"][1].clause
+    edits.append({"kind": "delete", "bookmark": bookmark_name(d.id)})
+    apply("delete", target=d.id)
+    parent, last = chosen["move"]
+    prev = parent.children[-2].clause
+    edits.append({"kind": "move", "bookmark": bookmark_name(last.clause.id), "before": bookmark_name(prev.id)})
+    apply("move", target=last.clause.id, anchor=Anchor("before", prev.id))
+    for key, sep in (("typed2", " "), ("typed3", "\t")):
+        node = chosen[key][1]
+        edits.append({"kind": "typed", "bookmark": bookmark_name(node.clause.id), "number": node.full,
+                      "separator": sep})
+    old = table.clause.table.rows[0][0]
+    edits.append({"kind": "cell", "find": old, "replace": "Changed by the consortium"})
+    rows = [list(r) for r in table.clause.table.rows]
+    rows[0][0] = "Changed by the consortium"
+    apply("replace", target=table.clause.id, table=Table(table.clause.table.columns, tuple(tuple(r) for r in rows)))
+    s = chosen["split"][1].clause
+    first, second = re.split(r"(?<=\.) (?=[A-Z])", s.text)
+    edits.append({"kind": "split", "bookmark": bookmark_name(s.id), "after": first})
+    apply("replace", target=s.id, text=first)
+    apply("insert", target="x.new", clause=Clause(id="x.new", text=second), anchor=Anchor("after", s.id))
+    return edits, intended, chosen
+
+
+def test_a_contract_edited_by_hand_in_libreoffice_writer(writer_python: str, soffice: str, tmp_path: Path) -> None:
+    """The edits are made by Writer's own text model, as its keyboard commands make them (Enter,
+    Backspace over a paragraph mark, cut and paste, No List, a selection typed over), and Writer
+    writes the file: nothing of ours touches its XML."""
+    base = base_of("residential@2026.1")
+    edits, intended, chosen = writer_edits(base)
+    src, out, spec = tmp_path / "national.docx", tmp_path / "edited.docx", tmp_path / "edits.json"
+    src.write_bytes(api.build_docx(base))
+    spec.write_text(json.dumps(edits), encoding="utf-8")
+    r = subprocess.run([writer_python, str(ROOT / "tests" / "lo_writer_edit.py"), str(src), str(out), str(spec),
+                        str(tmp_path / "lo-profile")], capture_output=True, text=True, timeout=600,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")})
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(out) as z:
+        assert b"<Application>LibreOffice" in z.read("docProps/app.xml")
+    ex = extract(read_docx(out.read_bytes()), base, "edited-in-writer")
+    assert text_of(read_back(ex, base, tmp_path)) == text_of(intended)
+    ops = sorted(v.op for v in ex.variations)
+    assert ops.count("delete") == 1 and ops.count("move") == 1 and ops.count("insert") == 1, ops
+    changed = {v.target for v in ex.variations if v.op in ("amend", "replace")}
+    assert changed == {chosen["amend"][1].clause.id, chosen["split"][1].clause.id, chosen["table"][1].clause.id}
+    assert len(ex.variations) == 6, [(v.op, v.target) for v in ex.variations]  # the typed numbers are no change
+    assert ex.residue == [] and ex.problems == []
+    assert "typed numbers stripped before aligning: 2 paragraphs (" in ex.report
+    assert all(f"«{chosen[k][1].full}» at paragraph" in ex.report for k in ("typed2", "typed3"))
 
 
 def test_a_clause_both_moved_and_changed_is_deleted_and_inserted(tmp_path: Path) -> None:
