@@ -37,7 +37,7 @@ from contractgen.ops import REGISTRY
 from contractgen.ops.pins import pin_of_value
 from contractgen.overlay import apply_overlay, load_overlay, resolve_chain
 from contractgen.render.oxml import bookmark_name
-from contractgen.render.text import body_text
+from contractgen.render.text import blocks
 from contractgen.text import split
 from contractgen.validate import Report, find_contract_ref, load_contract
 
@@ -66,8 +66,10 @@ def read_back(ex: Extraction, base: Contract, folder: Path) -> Contract:
     return apply_overlay(base, overlay)  # the pins hold, or this raises StalePin
 
 
-def text_of(contract: Contract) -> list[str]:
-    return body_text(number_contract(contract))
+def text_of(contract: Contract) -> list[tuple[str, str]]:
+    """Every non-empty body paragraph as (its number, its text, whitespace-normalised): two
+    overlays are equivalent when they build this alike, whatever their ids and operations."""
+    return [(b.number, " ".join(b.text.split())) for b in blocks(number_contract(contract)) if b.text.strip()]
 
 
 def sections(report: str) -> list[str]:
