@@ -57,34 +57,50 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 def validate_paths(paths: list[Path] | None = None) -> ValidationResult:
     """Return every problem in the given sources (default: everything shipped)."""
+    from . import cache  # noqa: PLC0415
+
     targets = _expand(list(paths)) if paths else default_sources()
     report = Report()
     checked = []
     for target in targets:
         checked.append(str(target))
-        if target.suffix in (".yaml", ".yml") and target.name != "contract.yaml":
-            from .overlay import load_overlay_checked  # noqa: PLC0415 (overlays are optional)
-
-            load_overlay_checked(target, report)
+        hit = cache.lookup("check", target)  # a clean result, while every byte it read is unchanged
+        if hit is not None:
+            report.warnings.extend(hit)
             continue
-        before = len(report.errors)
-        try:
-            contract = load_contract(target, report=report)
-        except SourceErrors:
-            continue
-        if len(report.errors) > before:
-            continue  # numbering a contract with known problems would only repeat them
-        omitted: dict[tuple, list[str]] = {}
-        for values in condition_variants(contract):
-            try:
-                number_contract(replace(contract, values=frozen_map(values)))
-            except SourceErrors as exc:
-                for e in exc.errors:
-                    head, _, when = e.message.partition(" which is omitted when ")
-                    omitted.setdefault((e.pos, head, e.hint), []).append(when)
-        for (pos, head, hint), whens in omitted.items():
-            report.errors.append(SourceError(pos, f"{head} which is omitted when {' or '.join(sorted(set(whens)))}", hint))
+        one = Report()
+        with cache.recording() as deps:
+            _check_source(target, one)
+        if not one.errors:
+            cache.store("check", target, deps, list(one.warnings))
+        report.errors.extend(one.errors)
+        report.warnings.extend(one.warnings)
     return ValidationResult(checked, report.errors, report.warnings)
+
+
+def _check_source(target: Path, report: Report) -> None:
+    if target.suffix in (".yaml", ".yml") and target.name != "contract.yaml":
+        from .overlay import load_overlay_checked  # noqa: PLC0415 (overlays are optional)
+
+        load_overlay_checked(target, report)
+        return
+    before = len(report.errors)
+    try:
+        contract = load_contract(target, report=report)
+    except SourceErrors:
+        return
+    if len(report.errors) > before:
+        return  # numbering a contract with known problems would only repeat them
+    omitted: dict[tuple, list[str]] = {}
+    for values in condition_variants(contract):
+        try:
+            number_contract(replace(contract, values=frozen_map(values)))
+        except SourceErrors as exc:
+            for e in exc.errors:
+                head, _, when = e.message.partition(" which is omitted when ")
+                omitted.setdefault((e.pos, head, e.hint), []).append(when)
+    for (pos, head, hint), whens in omitted.items():
+        report.errors.append(SourceError(pos, f"{head} which is omitted when {' or '.join(sorted(set(whens)))}", hint))
 
 
 def condition_variants(contract: Contract) -> list[dict]:

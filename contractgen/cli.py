@@ -609,8 +609,15 @@ def _version_callback(value: bool) -> None:
 def _main(
     version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
                                  help="Print contractgen's version and exit."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Load and check every source afresh, without reading or writing "
+                                       "the cache of loaded sources (docs/dev/cache.md)."),
 ) -> None:
     """contractgen."""
+    if no_cache:
+        from . import cache  # noqa: PLC0415
+
+        cache.disable()
 
 
 _SIGNALLED: list[int] = []

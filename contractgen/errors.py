@@ -56,6 +56,10 @@ class SourceError(ContractgenError):
         self.subject = subject
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple:
+        # as it is, whatever a subclass's __init__ takes (the cache keeps warnings: contractgen/cache.py)
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
     def render(self) -> str:
         where = f"{self.pos}: " if self.pos else ""
         fix = f" ({self.hint})" if self.hint else ""
@@ -65,6 +69,13 @@ class SourceError(ContractgenError):
         if self.pos is None:
             return ("", 0, 0, self.message)
         return (self.pos.path, self.pos.line, self.pos.col, self.message)
+
+
+def _rebuilt(cls: type[SourceError], args: tuple, state: dict) -> SourceError:
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
 
 
 class YamlSyntaxError(SourceError):

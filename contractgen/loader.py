@@ -224,6 +224,9 @@ def read_text(path: Path) -> tuple[str, str]:
             f"file is {len(data) / 2**20:.1f} MB, larger than the {MAX_BYTES / 2**20:.0f} MB limit",
             "split it into smaller files",
         )
+    from .cache import record_file
+
+    record_file(path, data)  # what a cached load was computed from (contractgen/cache.py)
     text = decode_utf8(data, shown)
     return shown, text.removeprefix("\ufeff")
 

@@ -249,16 +249,39 @@ def overlay_chain(path: Path, report: Report, pins_optional: bool = False) -> li
 
 
 def resolve_chain(path: Path, report: Report | None = None, strict: bool = False) -> Resolved:
-    """Return the base and each step of applying the overlay chain that ends at `path`."""
-    from .validate import load_contract
+    """Return the base and each step of applying the overlay chain that ends at `path`.
+
+    A chain resolved without errors is kept in the cache (contractgen/cache.py) with its
+    warnings, and reused while every file it read is unchanged."""
+    from . import cache
 
     own = report is None
     report = report or Report()
-    chain = overlay_chain(Path(path), report)
+    hit = cache.lookup("chain", Path(path))
+    if hit is not None:
+        resolved, warnings = hit
+        report.warnings.extend(warnings)
+        if not own and report.errors:
+            raise SourceErrors(report.errors)
+    else:
+        n_warnings = len(report.warnings)
+        with cache.recording() as deps:
+            resolved = _resolve_chain(Path(path), report, own, strict)
+        cache.store("chain", Path(path), deps, (resolved, report.warnings[n_warnings:]))
+    if own:
+        report.raise_if_errors(strict)
+    return resolved
+
+
+def _resolve_chain(path: Path, report: Report, own: bool, strict: bool) -> Resolved:
+    """resolve_chain's work; raises SourceErrors on any error."""
+    from .validate import load_contract
+
+    chain = overlay_chain(path, report)
     if not chain:
         report.raise_if_errors(strict)
         raise SourceErrors(report.errors)
-    root = project_root(Path(path))
+    root = project_root(path)
     first = chain[0]
     assert first.base is not None
     name, _, version = first.base.partition("@")
@@ -285,9 +308,9 @@ def resolve_chain(path: Path, report: Report | None = None, strict: bool = False
         if len(report.errors) > n:
             break
         resolved.steps.append((ov, current))
-    if own:
-        report.raise_if_errors(strict)
-    elif report.errors:
+    if report.errors:
+        if own:
+            report.raise_if_errors(strict)
         raise SourceErrors(report.errors)
     return resolved
 

@@ -7,9 +7,10 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+if TYPE_CHECKING:  # jsonschema is imported when a source is checked, not by every command
+    from jsonschema import ValidationError
 
 from .errors import SchemaError, SourceError, did_you_mean
 from .loader import Map, Seq, key_pos_of, literal_problem, pos_of, written
@@ -386,10 +387,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     """A YYYY-MM-DD string must be a real date (a quoted "2026-02-30" is not)."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -398,6 +395,8 @@ def _is_date(value: object) -> bool:
 
 
 def _zip_year(validator: Any, years: list[int], instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    from jsonschema import ValidationError  # noqa: PLC0415
+
     if isinstance(instance, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", instance):
         year = int(instance[:4])
         if year < years[0]:
@@ -406,8 +405,19 @@ def _zip_year(validator: Any, years: list[int], instance: Any, schema: dict[str,
             yield ValidationError(f"{instance} is after {years[1]}, the last year a .docx (zip) can record")
 
 
-_Validator = validators.extend(Draft202012Validator, {"x-zip-year": _zip_year})
 _VALIDATORS: dict[str, Any] = {}
+_KIT: list[Any] = []  # [validator class, format checker], made on first use
+
+
+def _kit() -> list[Any]:
+    if not _KIT:
+        from jsonschema import Draft202012Validator, FormatChecker, validators  # noqa: PLC0415
+
+        formats = FormatChecker(formats=())
+        formats.checks("date", raises=ValueError)(_is_date)
+        _KIT[:] = [validators.extend(Draft202012Validator, {"x-zip-year": _zip_year}), formats]
+    return _KIT
+
 
 #: Keys whose value is an id (text); a number there is almost always a clause number or an
 #: unquoted id that YAML read as a number.
@@ -419,7 +429,8 @@ def check(data: Any, schema_name: str) -> tuple[list[SourceError], list[SourceEr
     """Return (errors, warnings) for `data` (a loaded Map) against the named schema."""
     validator = _VALIDATORS.get(schema_name)
     if validator is None:
-        validator = _VALIDATORS[schema_name] = _Validator(SCHEMAS[schema_name], format_checker=_FORMATS)
+        cls, formats = _kit()
+        validator = _VALIDATORS[schema_name] = cls(SCHEMAS[schema_name], format_checker=formats)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
     for err in validator.iter_errors(_plain(data)):

@@ -127,32 +127,39 @@ def load_contract(path: Path, version: str | None = None, strict: bool = False,
 
 #: Contracts loaded in this process, by folder and the digest of every source byte they read: a
 #: run that resolves many overlays on one base (pack --all, site, status) loads and checks it once.
-_LOADED: dict[tuple[str, str], tuple[Contract | None, list[SourceError], list[SourceError]]] = {}
+#: Across processes the same is kept on disk (contractgen/cache.py).
+_LOADED: dict[tuple[str, str], tuple[Contract | None, list[SourceError], list[SourceError], list]] = {}
 
 
 def _sources_digest(folder: Path) -> str:
     """Return a digest of every YAML file a load of `folder` can read: the contract's folder
     (each version, as a revision is checked against the version it revises)."""
-    import hashlib  # noqa: PLC0415
+    from .cache import tree_digest  # noqa: PLC0415
 
-    h = hashlib.sha256()
-    root = folder.parent
-    for f in sorted(root.rglob("*.y*ml")):
-        h.update(str(f.relative_to(root)).encode() + b"\0")
-        h.update(f.read_bytes() + b"\0")
-    return h.hexdigest()
+    return tree_digest(folder.parent)
 
 
 def _load_once(folder: Path, report: Report) -> Contract | None:
-    key = (f"{folder.resolve()}\0{Path.cwd()}", _sources_digest(folder))  # messages name paths from the cwd
+    from . import cache  # noqa: PLC0415
+
+    digest = _sources_digest(folder)
+    key = (f"{folder.resolve()}\0{Path.cwd()}", digest)  # messages name paths from the cwd
     hit = _LOADED.get(key)
-    if hit is None:
-        own = Report()
-        hit = (_load(folder, own), list(own.errors), list(own.warnings))
+    if hit is not None:
+        cache.replay(hit[3])
+    else:
+        hit = cache.lookup("contract", folder)
+        if hit is None:
+            own = Report()
+            with cache.recording() as deps:
+                cache.record_tree(folder.parent, digest)
+                contract = _load(folder, own)
+            hit = (contract, list(own.errors), list(own.warnings), list(deps))
+            cache.store("contract", folder, deps, hit)
         if len(_LOADED) > 32:
             _LOADED.clear()
         _LOADED[key] = hit
-    contract, errors, warnings = hit
+    contract, errors, warnings, _ = hit
     report.errors.extend(errors)
     report.warnings.extend(warnings)
     return contract

@@ -19,6 +19,9 @@ PACK_PARTICULARS = ("  lead: Testshire County Council\n  members: [Testshire Cou
                     "  portal:\n    name: A Portal\n    url: https://portal.example.org/\n")
 CONTRACTS = ["fostering", "residential"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Every test loads what it names afresh, as before the cache existed, and no test reads or fills
+# the user's cache; tests/test_cache.py turns the cache on, each test with a folder of its own.
+os.environ["CONTRACTGEN_NO_CACHE"] = "1"
 
 
 def require(tool: str) -> str:

@@ -148,7 +148,7 @@ def main(src: str, out: str, edits_path: str, profile: str) -> None:
     finally:
         try:
             desktop.terminate()
-        except Exception:  # the bridge goes as the office quits
+        except Exception:  # noqa: BLE001, S110 (the bridge goes as the office quits)
             pass
         try:
             office.wait(timeout=60)
